@@ -1,0 +1,101 @@
+// Every setting onboardd reads: its environment variable, its flag, its default and what it
+// does, in one table (settings.cpp). Settings are read once at start, validated, and then
+// constant: share them by const reference from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace onboardd::config {
+
+struct Settings {
+  // --- HTTP server
+  std::string host = "0.0.0.0";
+  int port = 8080;
+  int threads = 0;  // 0: one I/O thread per core
+  int max_connections = 10000;
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;  // routes may raise it (POST /step: 4 MiB)
+  int header_timeout_ms = 10'000;          // whole header block, from its first byte
+  int body_timeout_ms = 30'000;            // whole body
+  int idle_timeout_ms = 60'000;            // keep-alive wait for the next request
+  int request_deadline_ms = 5'000;         // budget of one request, database included
+  int shutdown_grace_ms = 10'000;          // SIGTERM: time in-flight requests get to finish
+
+  // --- Logs
+  std::string log_level = "info";  // trace, debug, info, warn, error, off
+  bool access_log = true;
+
+  // --- PostgreSQL
+  std::string database_url;        // the app role (not owner, no BYPASSRLS)
+  std::string database_owner_url;  // the owner role: migrations only
+  int db_connections_per_thread = 4;
+  int db_acquire_timeout_ms = 200;   // waiting for a free connection, then 503
+  int db_connect_timeout_ms = 2'000;
+  bool db_prepared_statements = true;  // off for transaction-mode poolers < pgbouncer 1.21
+
+  // --- Redis
+  std::string redis_url;  // empty: in-process cache only
+  std::string redis_prefix = "onboardd:";
+
+  // --- Catalog (Edge Config)
+  std::string edge_config;  // https://edge-config.vercel.com/<id>?token=<token>
+  int edge_config_poll_seconds = 30;
+  std::string catalog_file;  // empty: the bundled catalog
+
+  // --- Authentication
+  std::string auth_jwks_url;
+  std::string auth_issuer;
+  std::vector<std::string> auth_audience;  // comma-separated in the environment
+  bool auth_allow_anonymous_audience = false;  // Stack's "<project>:anon"
+  std::string auth_cookie_name = "stack-access";
+  std::string auth_dev_secret;  // enables HS256; development only
+  int auth_leeway_seconds = 30;
+  int auth_token_cache_size = 10'000;
+  std::string ops_token;  // bearer for operator routes (analytics across orgs)
+
+  // --- Onboarding
+  int session_ttl_hours = 168;  // 7 days
+
+  // --- AI
+  std::string ai_provider = "rules";  // rules | openai
+  std::string ai_base_url;
+  std::string ai_api_key;
+  std::string ai_model;
+  std::string ai_fallback_model;
+  int ai_timeout_ms = 1'500;
+
+  int EffectiveThreads() const;
+};
+
+// How one setting is named and documented, for --help and error messages.
+struct SettingInfo {
+  std::string env;       // "DATABASE_URL"
+  std::string flag;      // "--database-url"
+  std::string default_value;
+  std::string help;
+  bool secret = false;   // never printed
+};
+
+const std::vector<SettingInfo>& AllSettings();
+
+// The --help text: every setting with its variable, flag, default and meaning.
+std::string HelpText();
+
+// Reads defaults, then the environment (`environ`), then `--flag value` / `--flag=value`
+// pairs from args (args not naming a setting are returned in `rest`, in order).
+// Fails with kValidation naming each bad setting; never throws.
+struct Parsed {
+  Settings settings;
+  std::vector<std::string> rest;
+};
+core::Result<Parsed> Parse(const std::vector<std::string>& args, bool read_environment = true);
+
+// Checks cross-setting rules (ranges, URL forms, AI provider needs a base URL, ...).
+core::Status Validate(const Settings& settings);
+
+}  // namespace onboardd::config
