@@ -1,0 +1,92 @@
+#include "config/settings.hpp"
+
+#include <gtest/gtest.h>
+
+namespace onboardd::config {
+namespace {
+
+core::Result<Parsed> ParseArgs(std::vector<std::string> args) { return Parse(args, false); }
+
+TEST(Settings, DefaultsWithoutInput) {
+  auto parsed = ParseArgs({});
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->settings.port, 8080);
+  EXPECT_EQ(parsed->settings.max_header_bytes, 8192u);
+  EXPECT_EQ(parsed->settings.auth_cookie_name, "stack-access");
+  EXPECT_EQ(parsed->settings.ai_provider, "rules");
+  EXPECT_TRUE(parsed->settings.db_prepared_statements);
+}
+
+TEST(Settings, FlagsInBothFormsAndRestKept) {
+  auto parsed = ParseArgs({"dev", "--port", "9090", "--threads=3", "--data-dir", "x",
+                           "--auth-audience", "a, b,,c"});
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->settings.port, 9090);
+  EXPECT_EQ(parsed->settings.threads, 3);
+  EXPECT_EQ(parsed->settings.auth_audience, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(parsed->rest, (std::vector<std::string>{"dev", "--data-dir", "x"}));
+}
+
+TEST(Settings, EnvironmentIsReadAndFlagsWin) {
+  setenv("PORT", "7070", 1);
+  setenv("LOG_LEVEL", "debug", 1);
+  auto from_env = Parse({}, true);
+  auto flag_wins = Parse({"--port", "6060"}, true);
+  unsetenv("PORT");
+  unsetenv("LOG_LEVEL");
+  ASSERT_TRUE(from_env.has_value());
+  EXPECT_EQ(from_env->settings.port, 7070);
+  EXPECT_EQ(from_env->settings.log_level, "debug");
+  ASSERT_TRUE(flag_wins.has_value());
+  EXPECT_EQ(flag_wins->settings.port, 6060);
+}
+
+TEST(Settings, BadValuesNameEachSetting) {
+  auto parsed = ParseArgs({"--port", "99999", "--log-level", "loud", "--threads", "2x",
+                           "--access-log", "maybe", "--port"});
+  ASSERT_TRUE(parsed.has_error());
+  EXPECT_EQ(parsed.error().code, core::ErrorCode::kValidation);
+  std::vector<std::string> paths;
+  for (const auto& d : parsed.error().details) paths.push_back(d.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"PORT", "LOG_LEVEL", "THREADS", "ACCESS_LOG", "PORT"}));
+}
+
+TEST(Settings, SecretsAreNotEchoedInErrors) {
+  Settings s;
+  s.auth_dev_secret = "short-secret";
+  auto status = Validate(s);
+  ASSERT_TRUE(status.has_error());
+  for (const auto& d : status.error().details) {
+    EXPECT_EQ(d.message.en.find("short-secret"), std::string::npos);
+  }
+}
+
+TEST(Settings, ValidateChecksUrlsAndProviders) {
+  Settings ok;
+  ok.database_url = "postgresql://app@127.0.0.1:5432/onboardd";
+  ok.redis_url = "redis://127.0.0.1:6379";
+  ok.edge_config = "https://edge-config.vercel.com/ecfg_x?token=t";
+  EXPECT_TRUE(Validate(ok).has_value());
+
+  Settings bad;
+  bad.database_url = "mysql://x";
+  bad.redis_url = "http://x";
+  bad.edge_config = "http://edge-config.vercel.com/x";
+  bad.ai_provider = "openai";
+  auto status = Validate(bad);
+  ASSERT_TRUE(status.has_error());
+  EXPECT_EQ(status.error().details.size(), 4u);
+}
+
+TEST(Settings, HelpListsEverySpecSetting) {
+  std::string help = HelpText();
+  for (const char* name : {"DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "EDGE_CONFIG",
+                           "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_COOKIE_NAME",
+                           "AUTH_DEV_SECRET", "AI_PROVIDER", "AI_BASE_URL", "AI_API_KEY",
+                           "AI_MODEL", "AI_FALLBACK_MODEL", "PORT", "THREADS", "LOG_LEVEL"}) {
+    EXPECT_NE(help.find(name), std::string::npos) << name;
+  }
+}
+
+}  // namespace
+}  // namespace onboardd::config
