@@ -1,0 +1,64 @@
+// What a handler sees of one HTTP request, and what it returns. Neither knows about
+// sockets: tests build a Request by hand and call Router::Dispatch.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/value.hpp>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+namespace onboardd::http {
+
+namespace beast_http = boost::beast::http;
+
+struct Request {
+  beast_http::request<beast_http::string_body> message;
+  std::string path;                                  // decoded path, no query
+  std::map<std::string, std::string, std::less<>> query;   // decoded query parameters
+  std::map<std::string, std::string, std::less<>> params;  // from the route pattern
+  std::string request_id;
+  bool english = false;  // Accept-Language prefers English; Spanish otherwise
+  core::Deadline deadline{};
+  std::string remote_address;
+
+  beast_http::verb method() const { return message.method(); }
+  const std::string& body() const { return message.body(); }
+  // The header's value, or empty.
+  std::string_view Header(std::string_view name) const;
+  std::string_view Param(std::string_view name) const;
+  std::string_view Query(std::string_view name) const;
+};
+
+struct Response {
+  beast_http::status status = beast_http::status::ok;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  Response& With(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+// 200 (or `status`) with a serialized JSON body.
+Response JsonResponse(const boost::json::value& body,
+                      beast_http::status status = beast_http::status::ok);
+
+// Parses a JSON request body: kValidation (with a localized message) for empty, malformed,
+// too deep (> 64 levels) or invalid UTF-8 input. Never throws.
+core::Result<boost::json::value> ParseJsonBody(const Request& request);
+
+// True when Accept-Language's first language is English ("en", "en-US", ...).
+bool PrefersEnglish(std::string_view accept_language);
+
+}  // namespace onboardd::http

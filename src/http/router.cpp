@@ -1,0 +1,136 @@
+// Routes are matched segment by segment against a short list; the table has a few dozen
+// entries, so a linear scan over pre-split patterns is faster than anything cleverer.
+#include "http/router.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <stdexcept>
+
+#include "http/error_response.hpp"
+#include "observability/log.hpp"
+
+namespace onboardd::http {
+
+struct Router::Route {
+  beast_http::verb method;
+  std::string pattern;
+  std::vector<std::string> segments;  // "{id}" marks a parameter
+  Handler handler;
+  RouteOptions options;
+};
+
+namespace {
+
+std::vector<std::string_view> Split(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  if (!path.empty() && path.front() == '/') start = 1;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    parts.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return parts;
+}
+
+bool IsParam(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool Matches(const Router::Route& route, const std::vector<std::string_view>& parts,
+             std::vector<std::pair<std::string, std::string>>* params) {
+  if (route.segments.size() != parts.size()) return false;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string& seg = route.segments[i];
+    if (IsParam(seg)) {
+      if (parts[i].empty()) return false;
+      if (params) params->emplace_back(seg.substr(1, seg.size() - 2), std::string(parts[i]));
+    } else if (seg != parts[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Router::Router() = default;
+Router::~Router() = default;
+
+void Router::Add(beast_http::verb method, std::string pattern, Handler handler,
+                 RouteOptions options) {
+  for (const auto& r : routes_) {
+    if (r->method == method && r->pattern == pattern) {
+      throw std::logic_error("route registered twice: " + pattern);
+    }
+  }
+  auto route = std::make_unique<Route>();
+  route->method = method;
+  for (auto s : Split(pattern)) route->segments.emplace_back(s);
+  route->pattern = std::move(pattern);
+  route->handler = std::move(handler);
+  route->options = options;
+  routes_.push_back(std::move(route));
+}
+
+Router::Match Router::Resolve(beast_http::verb method, std::string_view path) const {
+  Match match;
+  match.pattern = "unmatched";
+  auto parts = Split(path);
+  std::string allow;
+  for (const auto& r : routes_) {
+    if (!Matches(*r, parts, nullptr)) continue;
+    if (r->method == method || (method == beast_http::verb::head && r->method == beast_http::verb::get)) {
+      match.route = r.get();
+      Matches(*r, parts, &match.params);
+      match.max_body_bytes = r->options.max_body_bytes;
+      match.pattern = r->pattern;
+      return match;
+    }
+    std::string name(beast_http::to_string(r->method));
+    if (allow.find(name) == std::string::npos) allow += (allow.empty() ? "" : ", ") + name;
+  }
+  if (!allow.empty()) {
+    match.error = core::MakeError(core::ErrorCode::kMethodNotAllowed);
+    match.allow = std::move(allow);
+  } else {
+    match.error = core::MakeError(core::ErrorCode::kNotFound);
+  }
+  return match;
+}
+
+boost::asio::awaitable<Response> Router::Dispatch(Request request) const {
+  Match match = Resolve(request.method(), request.path);
+  co_return co_await Dispatch(std::move(request), std::move(match));
+}
+
+boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) const {
+  if (match.error) {
+    Response response = ErrorResponse(*match.error, request);
+    if (!match.allow.empty()) response.With("Allow", match.allow);
+    co_return response;
+  }
+  for (auto& [name, value] : match.params) request.params.emplace(name, value);
+  std::string request_id = request.request_id;
+  bool english = request.english;
+  std::optional<core::Error> failure;
+  try {
+    core::Result<Response> result = co_await match.route->handler(std::move(request));
+    if (result.has_value()) co_return std::move(*result);
+    failure = std::move(result.error());
+  } catch (const std::exception& e) {
+    observability::Log(observability::Level::kError, "handler_exception",
+                       {{"request_id", request_id}, {"route", match.route->pattern},
+                        {"what", e.what()}});
+    failure = core::MakeError(core::ErrorCode::kInternal);
+  }
+  co_return ErrorResponse(*failure, request_id, english);
+}
+
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_) out.emplace_back(std::string(beast_http::to_string(r->method)), r->pattern);
+  return out;
+}
+
+}  // namespace onboardd::http

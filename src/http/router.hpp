@@ -1,0 +1,70 @@
+// The route table: (method, pattern) → handler, with path parameters ("/session/{id}"),
+// per-route body limits, 404 and 405 (with Allow). Dispatch turns a Request into a Response
+// without any socket, so handlers are tested directly. Routes are added before the server
+// starts; afterwards the router is read-only and shared by all I/O threads.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "http/request.hpp"
+
+namespace onboardd::observability {
+class Counter;
+class Histogram;
+}  // namespace onboardd::observability
+
+namespace onboardd::http {
+
+// A handler's failure is an Error value; the router renders it in the envelope. Exceptions
+// escaping a handler are bugs: they become 500 INTERNAL_ERROR and are logged.
+using Handler = std::function<boost::asio::awaitable<core::Result<Response>>(Request)>;
+
+struct RouteOptions {
+  // Largest body this route accepts; 0 means the server default (MAX_BODY_BYTES).
+  std::size_t max_body_bytes = 0;
+};
+
+class Router {
+ public:
+  struct Route;  // defined in router.cpp
+
+  // What a (method, path) resolves to: a route, or the error to answer with.
+  struct Match {
+    const Route* route = nullptr;
+    std::vector<std::pair<std::string, std::string>> params;
+    std::optional<core::Error> error;  // kNotFound or kMethodNotAllowed
+    std::string allow;                 // "GET, POST" for 405
+    std::size_t max_body_bytes = 0;    // of the route, 0 for the default
+    std::string_view pattern;          // the route's pattern, or "unmatched"
+  };
+
+  Router();
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Pattern segments are literals or "{name}". Adding the same (method, pattern) twice is a
+  // bug (throws std::logic_error).
+  void Add(beast_http::verb method, std::string pattern, Handler handler, RouteOptions options = {});
+
+  Match Resolve(beast_http::verb method, std::string_view path) const;
+
+  // Resolves, runs the handler and renders errors. Sets params on the request. Never throws.
+  boost::asio::awaitable<Response> Dispatch(Request request) const;
+  boost::asio::awaitable<Response> Dispatch(Request request, Match match) const;
+
+  // Every (method, pattern) registered, for /openapi.json and tests.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
+
+ private:
+  std::vector<std::unique_ptr<Route>> routes_;
+};
+
+}  // namespace onboardd::http

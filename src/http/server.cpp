@@ -1,0 +1,385 @@
+// Connection handling on Beast. Every wait has a deadline (tcp_stream::expires_after):
+// waiting for the first byte of a request uses the idle timeout, the header block the header
+// timeout, the body the body timeout, so a silent or trickling client cannot hold a
+// connection. Each connection lives on the io_context of the thread that accepted it and
+// never touches another thread's state.
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+#include <list>
+#include <thread>
+
+#include "core/ids.hpp"
+#include "http/error_response.hpp"
+#include "observability/log.hpp"
+#include "observability/metrics.hpp"
+
+namespace onboardd::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// A connection as its worker sees it, to close idle ones at shutdown.
+struct Server::Connection {
+  beast::tcp_stream* stream = nullptr;
+  bool idle = true;
+};
+
+struct Server::Worker {
+  int index = 0;
+  asio::io_context ioc{1};
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::thread thread;
+  // Only on this worker's thread:
+  std::list<Connection> connections;
+};
+
+namespace {
+
+observability::Gauge& InFlight() {
+  static auto& g = observability::Metrics().GetGauge("onboardd_http_requests_in_flight",
+                                                     "Requests being handled now.");
+  return g;
+}
+
+observability::Gauge& OpenConnections() {
+  static auto& g = observability::Metrics().GetGauge("onboardd_http_connections",
+                                                     "Open client connections.");
+  return g;
+}
+
+void Record(std::string_view route, beast_http::verb method, unsigned status, double seconds) {
+  // One registry lookup per request is a mutex; cache the series per (route, method, status)
+  // in a thread-local map so the hot path is a hash lookup and an atomic add.
+  struct Key {
+    std::string route;
+    int method;
+    unsigned status;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      return std::hash<std::string>()(k.route) ^ (k.method * 31u) ^ (k.status * 7919u);
+    }
+  };
+  thread_local std::unordered_map<Key, observability::Counter*, KeyHash> counters;
+  thread_local std::unordered_map<std::string, observability::Histogram*> histograms;
+  Key key{std::string(route), static_cast<int>(method), status};
+  auto it = counters.find(key);
+  if (it == counters.end()) {
+    auto& c = observability::Metrics().GetCounter(
+        "onboardd_http_requests_total", "HTTP requests by route, method and status.",
+        {{"route", std::string(route)},
+         {"method", std::string(beast_http::to_string(method))},
+         {"status", std::to_string(status)}});
+    it = counters.emplace(std::move(key), &c).first;
+  }
+  it->second->Add();
+  auto h = histograms.find(std::string(route));
+  if (h == histograms.end()) {
+    auto& histogram = observability::Metrics().GetHistogram(
+        "onboardd_http_request_duration_seconds", "HTTP request latency by route.",
+        {{"route", std::string(route)}});
+    h = histograms.emplace(std::string(route), &histogram).first;
+  }
+  h->second->Observe(seconds);
+}
+
+beast_http::response<beast_http::string_body> ToBeast(Response&& response, const std::string& request_id,
+                                                      unsigned version, bool keep_alive, bool head) {
+  beast_http::response<beast_http::string_body> res{response.status, version};
+  res.set(beast_http::field::content_type, response.content_type);
+  res.set("X-Request-Id", request_id);
+  for (auto& [name, value] : response.headers) res.insert(name, value);
+  res.keep_alive(keep_alive);
+  std::size_t length = response.body.size();
+  if (head) {
+    res.content_length(length);
+  } else {
+    res.body() = std::move(response.body);
+    res.prepare_payload();
+  }
+  return res;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, const Router& router)
+    : options_(std::move(options)), router_(router) {
+  for (int i = 0; i < std::max(1, options_.threads); ++i) {
+    auto worker = std::make_unique<Worker>();
+    worker->index = i;
+    workers_.push_back(std::move(worker));
+  }
+}
+
+Server::~Server() {
+  Stop();
+  for (auto& w : workers_) {
+    w->ioc.stop();
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+void Server::OnThreadStart(std::function<void(int, asio::io_context&)> hook) {
+  on_start_ = std::move(hook);
+}
+void Server::OnThreadStop(std::function<void(int)> hook) { on_stop_ = std::move(hook); }
+
+void Server::Listen() {
+  auto address = asio::ip::make_address(options_.host);
+  unsigned short port = options_.port;
+  for (auto& w : workers_) {
+    auto acceptor = std::make_unique<tcp::acceptor>(w->ioc);
+    tcp::endpoint endpoint(address, port);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(tcp::acceptor::reuse_address(true));
+    int one = 1;
+    if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+      throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
+    }
+    acceptor->bind(endpoint);
+    acceptor->listen(asio::socket_base::max_listen_connections);
+    port = acceptor->local_endpoint().port();  // port 0: the others join the one picked
+    w->acceptor = std::move(acceptor);
+  }
+  bound_port_ = port;
+}
+
+unsigned short Server::port() const { return bound_port_; }
+
+std::size_t Server::ActiveConnections() const { return active_connections_.load(); }
+
+void Server::Run() {
+  for (auto& w : workers_) {
+    w->thread = std::thread([this, worker = w.get()] {
+      if (on_start_) on_start_(worker->index, worker->ioc);
+      asio::co_spawn(worker->ioc, Accept(*worker), asio::detached);
+      auto guard = asio::make_work_guard(worker->ioc);
+      worker->ioc.run();
+      if (on_stop_) on_stop_(worker->index);
+    });
+  }
+  // Wait for Stop(), then for connections to drain (bounded by the grace period).
+  while (!stop_requested_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto give_up = Clock::now() + options_.shutdown_grace;
+  while (active_connections_.load() > 0 && Clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (active_connections_.load() > 0) {
+    observability::Log(observability::Level::kWarn, "shutdown_grace_expired",
+                       {{"connections", active_connections_.load()}});
+  }
+  for (auto& w : workers_) w->ioc.stop();
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+void Server::Stop() {
+  if (stopping_.exchange(true)) return;
+  for (auto& w : workers_) {
+    asio::post(w->ioc, [worker = w.get()] {
+      if (worker->acceptor) {
+        boost::system::error_code ignored;
+        worker->acceptor->close(ignored);
+      }
+      for (auto& c : worker->connections) {
+        if (c.idle && c.stream) c.stream->cancel();
+      }
+    });
+  }
+  stop_requested_.store(true);
+}
+
+asio::awaitable<void> Server::Accept(Worker& worker) {
+  while (!stopping_.load()) {
+    auto [ec, socket] = co_await worker.acceptor->async_accept(kTuple);
+    if (ec) {
+      if (stopping_.load() || ec == asio::error::operation_aborted) co_return;
+      // Out of descriptors or a transient error: back off briefly instead of spinning.
+      asio::steady_timer pause(worker.ioc, std::chrono::milliseconds(10));
+      co_await pause.async_wait(kTuple);
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    asio::co_spawn(worker.ioc, Serve(worker, std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
+  active_connections_.fetch_add(1);
+  OpenConnections().Add(1);
+  beast::tcp_stream stream(std::move(socket));
+  auto self = worker.connections.insert(worker.connections.end(), Connection{&stream, true});
+  struct Cleanup {
+    Server* server;
+    Worker& worker;
+    std::list<Connection>::iterator self;
+    ~Cleanup() {
+      worker.connections.erase(self);
+      server->active_connections_.fetch_sub(1);
+      OpenConnections().Add(-1);
+    }
+  } cleanup{this, worker, self};
+
+  boost::system::error_code endpoint_ec;
+  auto remote = stream.socket().remote_endpoint(endpoint_ec);
+  std::string remote_address = endpoint_ec ? "" : remote.address().to_string();
+
+  // Writes a response; false when the connection is no longer usable.
+  auto send = [&](Response response, std::string request_id, unsigned version, bool keep_alive,
+                  bool head) -> asio::awaitable<bool> {
+    auto res = ToBeast(std::move(response), request_id, version, keep_alive, head);
+    stream.expires_after(options_.body_timeout);
+    auto [ec, n] = co_await beast_http::async_write(stream, res, kTuple);
+    co_return !ec;
+  };
+  // Answers a request that could not be read, then the connection closes.
+  auto refuse = [&](core::ErrorCode code, std::string_view route) -> asio::awaitable<void> {
+    std::string request_id = core::NewRequestId();
+    Response response = ErrorResponse(core::MakeError(code), request_id, false);
+    unsigned status = static_cast<unsigned>(response.status);
+    co_await send(std::move(response), request_id, 11, false, false);
+    Record(route, beast_http::verb::unknown, status, 0);
+  };
+
+  beast::flat_buffer buffer;
+  bool open = active_connections_.load() <= static_cast<std::size_t>(options_.max_connections);
+  if (!open) co_await refuse(core::ErrorCode::kUnavailable, "unmatched");
+  while (open) {
+    // Idle: wait for the first byte of the next request.
+    if (buffer.size() == 0) {
+      self->idle = true;
+      if (stopping_.load()) break;
+      stream.expires_after(options_.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+      self->idle = false;
+      if (ec) break;  // closed, idle timeout or shutdown: nothing to answer
+      buffer.commit(n);
+    }
+    self->idle = false;
+    auto arrival = Clock::now();
+
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+    parser.body_limit(options_.max_body_bytes);
+    stream.expires_after(options_.header_timeout);
+    auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
+    if (header_ec) {
+      if (header_ec == beast_http::error::header_limit) {
+        co_await refuse(core::ErrorCode::kHeadersTooLarge, "unmatched");
+      } else if (header_ec == beast::error::timeout) {
+        co_await refuse(core::ErrorCode::kRequestTimeout, "unmatched");
+      } else if (header_ec != beast_http::error::end_of_stream && header_ec != asio::error::eof &&
+                 header_ec != asio::error::connection_reset &&
+                 header_ec != asio::error::operation_aborted) {
+        co_await refuse(core::ErrorCode::kValidation, "unmatched");
+      }
+      break;
+    }
+
+    auto& header = parser.get();
+    auto target = boost::urls::parse_origin_form(header.target());
+    if (!target) {
+      co_await refuse(core::ErrorCode::kValidation, "unmatched");
+      break;
+    }
+    std::string path = target->path();
+    Router::Match match = router_.Resolve(header.method(), path);
+    std::size_t limit = match.max_body_bytes ? match.max_body_bytes : options_.max_body_bytes;
+    if (auto length = parser.content_length(); length && *length > limit) {
+      co_await refuse(core::ErrorCode::kPayloadTooLarge, match.pattern);
+      break;
+    }
+    parser.body_limit(limit);
+    if (!parser.is_done()) {
+      if (beast::iequals(header[beast_http::field::expect], "100-continue")) {
+        beast_http::response<beast_http::empty_body> cont{beast_http::status::continue_, 11};
+        stream.expires_after(options_.body_timeout);
+        auto [ec, n] = co_await beast_http::async_write(stream, cont, kTuple);
+        if (ec) break;
+      }
+      stream.expires_after(options_.body_timeout);
+      auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
+      if (body_ec) {
+        if (body_ec == beast_http::error::body_limit) {
+          co_await refuse(core::ErrorCode::kPayloadTooLarge, match.pattern);
+        } else if (body_ec == beast::error::timeout) {
+          co_await refuse(core::ErrorCode::kRequestTimeout, match.pattern);
+        } else if (body_ec != asio::error::eof && body_ec != asio::error::connection_reset &&
+                   body_ec != beast_http::error::end_of_stream &&
+                   body_ec != asio::error::operation_aborted) {
+          co_await refuse(core::ErrorCode::kValidation, match.pattern);
+        }
+        break;
+      }
+    }
+
+    Request request;
+    request.message = parser.release();
+    request.path = std::move(path);
+    for (auto param : target->params()) {
+      request.query.emplace(std::string(param.key), std::string(param.value));
+    }
+    std::string_view client_id = request.Header("X-Request-Id");
+    request.request_id =
+        core::IsAcceptableRequestId(client_id) ? std::string(client_id) : core::NewRequestId();
+    request.english = PrefersEnglish(request.Header("Accept-Language"));
+    request.deadline = arrival + options_.request_deadline;
+    request.remote_address = remote_address;
+
+    std::string request_id = request.request_id;
+    auto method = request.method();
+    unsigned version = request.message.version();
+    bool keep_alive = request.message.keep_alive();
+    bool head = method == beast_http::verb::head;
+    std::size_t bytes_in = request.body().size();
+    std::string_view route = match.pattern;
+
+    InFlight().Add(1);
+    Response response = co_await router_.Dispatch(std::move(request), std::move(match));
+    InFlight().Add(-1);
+
+    keep_alive = keep_alive && !stopping_.load();
+    unsigned status = static_cast<unsigned>(response.status);
+    std::size_t bytes_out = response.body.size();
+    open = co_await send(std::move(response), request_id, version, keep_alive, head) && keep_alive;
+    double seconds = std::chrono::duration<double>(Clock::now() - arrival).count();
+    Record(route, method, status, seconds);
+    if (options_.access_log && observability::Enabled(observability::Level::kInfo)) {
+      observability::Log(observability::Level::kInfo, "request",
+                         {{"request_id", request_id},
+                          {"method", beast_http::to_string(method)},
+                          {"route", route},
+                          {"status", status},
+                          {"duration_ms", seconds * 1000.0},
+                          {"bytes_in", bytes_in},
+                          {"bytes_out", bytes_out}});
+    }
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.socket().close(ignored);
+}
+
+}  // namespace onboardd::http

@@ -1,0 +1,84 @@
+// The HTTP/1.1 server: one io_context and one SO_REUSEPORT listener per I/O thread, one
+// coroutine per connection. A connection owns only I/O, limits and timeouts — reading a
+// request (header limit → 431, body limit per route → 413, slow client → 408 or a silent
+// close when idle), handing it to the Router, writing the response, keep-alive and
+// pipelining. Graceful shutdown: Stop() closes the listeners, closes idle connections, lets
+// busy ones finish their current request (answering it with Connection: close) within the
+// grace period, then stops the threads.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/router.hpp"
+
+namespace onboardd::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;  // 0: any free port (see Server::port())
+  int threads = 1;
+  int max_connections = 10000;
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds request_deadline{5'000};
+  std::chrono::milliseconds shutdown_grace{10'000};
+  bool access_log = true;
+};
+
+class Server {
+ public:
+  // `router` must outlive the server and is not modified after construction.
+  Server(ServerOptions options, const Router& router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Runs on each I/O thread before it accepts (index 0..threads-1) and after it stops
+  // serving, on that thread: where per-thread resources (database pools) are made.
+  void OnThreadStart(std::function<void(int, boost::asio::io_context&)> hook);
+  void OnThreadStop(std::function<void(int)> hook);
+
+  // Binds every listener. Throws std::system_error when the address cannot be bound.
+  void Listen();
+  // The bound port (after Listen).
+  unsigned short port() const;
+
+  // Serves until Stop(), then drains; returns when every I/O thread has ended. Blocks.
+  void Run();
+  // Begins graceful shutdown. Thread-safe; idempotent. Not async-signal-safe: call it from a
+  // signal_set handler, not from a raw signal handler.
+  void Stop();
+
+  std::size_t ActiveConnections() const;
+
+ private:
+  struct Worker;
+  struct Connection;
+  boost::asio::awaitable<void> Accept(Worker& worker);
+  boost::asio::awaitable<void> Serve(Worker& worker, boost::asio::ip::tcp::socket socket);
+
+  // Constant after construction.
+  const ServerOptions options_;
+  const Router& router_;
+  std::function<void(int, boost::asio::io_context&)> on_start_;
+  std::function<void(int)> on_stop_;
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  unsigned short bound_port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> active_connections_{0};
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace onboardd::http
