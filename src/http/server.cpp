@@ -372,7 +372,7 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
                           {"method", beast_http::to_string(method)},
                           {"route", route},
                           {"status", status},
-                          {"duration_ms", seconds * 1000.0},
+                          {"duration_us", static_cast<std::int64_t>(seconds * 1e6)},
                           {"bytes_in", bytes_in},
                           {"bytes_out", bytes_out}});
     }

@@ -1,0 +1,169 @@
+// Subcommands: wiring only. `serve` runs the server from settings; `dev` first starts the
+// private services of a data dir and points the settings at them.
+#include "app/commands.hpp"
+
+#include <signal.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <fmt/format.h>
+#include <functional>
+#include <thread>
+
+#include "app/dev_environment.hpp"
+#include "app/routes.hpp"
+#include "http/server.hpp"
+#include "observability/log.hpp"
+
+namespace onboardd::app {
+namespace {
+
+namespace asio = boost::asio;
+using observability::Level;
+using observability::Log;
+
+std::string OptionValue(const std::vector<std::string>& args, const std::string& name,
+                        std::string fallback) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == name && i + 1 < args.size()) return args[i + 1];
+    if (args[i].starts_with(name + "=")) return args[i].substr(name.size() + 1);
+  }
+  return fallback;
+}
+
+bool HasFlag(const std::vector<std::string>& args, const std::string& name) {
+  for (const auto& a : args) {
+    if (a == name) return true;
+  }
+  return false;
+}
+
+http::ServerOptions ServerOptionsFrom(const config::Settings& s) {
+  http::ServerOptions o;
+  o.host = s.host;
+  o.port = static_cast<unsigned short>(s.port);
+  o.threads = s.EffectiveThreads();
+  o.max_connections = s.max_connections;
+  o.max_header_bytes = s.max_header_bytes;
+  o.max_body_bytes = s.max_body_bytes;
+  o.header_timeout = std::chrono::milliseconds(s.header_timeout_ms);
+  o.body_timeout = std::chrono::milliseconds(s.body_timeout_ms);
+  o.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
+  o.request_deadline = std::chrono::milliseconds(s.request_deadline_ms);
+  o.shutdown_grace = std::chrono::milliseconds(s.shutdown_grace_ms);
+  o.access_log = s.access_log;
+  return o;
+}
+
+// Serves until SIGINT/SIGTERM, then drains. `on_listening` runs once the port is bound.
+int ServeUntilSignal(const config::Settings& settings,
+                     const std::function<void(unsigned short)>& on_listening) {
+  http::Router router;
+  Services services;
+  RegisterRoutes(router, services);
+  http::Server server(ServerOptionsFrom(settings), router);
+  try {
+    server.Listen();
+  } catch (const std::system_error& e) {
+    Log(Level::kError, "listen_failed",
+        {{"host", settings.host}, {"port", settings.port}, {"error", e.what()}});
+    return 1;
+  }
+  Log(Level::kInfo, "listening",
+      {{"host", settings.host}, {"port", server.port()}, {"threads", settings.EffectiveThreads()}});
+  if (on_listening) on_listening(server.port());
+
+  asio::io_context signal_context;
+  asio::signal_set signals(signal_context, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    Log(Level::kInfo, "shutdown", {{"signal", signal_number}});
+    server.Stop();
+  });
+  std::thread signal_thread([&] { signal_context.run(); });
+  server.Run();
+  signal_context.stop();
+  signal_thread.join();
+  Log(Level::kInfo, "stopped");
+  return 0;
+}
+
+int WaitForSignal() {
+  asio::io_context context;
+  asio::signal_set signals(context, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int) {});
+  context.run();
+  return 0;
+}
+
+}  // namespace
+
+void PrintHelp() {
+  std::fputs(
+      "onboardd — the onboarding backend of Stratix\n\n"
+      "Usage:\n"
+      "  onboardd dev [--port N] [--data-dir DIR] [--services-only]\n"
+      "      Starts a private PostgreSQL (and Redis when installed) under DIR (default ./.data),\n"
+      "      migrates, and serves on 127.0.0.1:N (default 8080) with dev auth. Writes DIR/dev.env.\n"
+      "      --services-only starts the services and waits for SIGINT/SIGTERM without serving.\n"
+      "  onboardd serve\n"
+      "      Production: everything from settings, nothing started on the side.\n"
+      "  onboardd --help\n\n"
+      "Settings (environment variable, or the flag):\n",
+      stdout);
+  std::fputs(config::HelpText().c_str(), stdout);
+}
+
+int RunServe(const config::Settings& settings) {
+  if (auto valid = config::Validate(settings); !valid) {
+    for (const auto& d : valid.error().details) {
+      std::fprintf(stderr, "onboardd: %s: %s\n", d.path.c_str(), d.message.en.c_str());
+    }
+    return 2;
+  }
+  observability::InitLogging(settings.log_level);
+  return ServeUntilSignal(settings, nullptr);
+}
+
+int RunDev(config::Settings settings, const std::vector<std::string>& args) {
+  observability::InitLogging(settings.log_level);
+  std::string data_dir = OptionValue(args, "--data-dir", ".data");
+  bool services_only = HasFlag(args, "--services-only");
+
+  DevEnvironment environment(data_dir);
+  auto services = environment.Start();
+  if (!services) {
+    std::fprintf(stderr, "onboardd dev: %s\n", services.error().message.en.c_str());
+    return 1;
+  }
+  // The environment configures everything but the database, which is this data dir's.
+  settings.database_url = services->app_url;
+  settings.database_owner_url = services->owner_url;
+  if (settings.redis_url.empty()) settings.redis_url = services->redis_url;
+  if (settings.auth_dev_secret.empty()) settings.auth_dev_secret = services->dev_secret;
+  if (std::getenv("HOST") == nullptr && !HasFlag(args, "--host")) settings.host = "127.0.0.1";
+
+  if (services_only) {
+    if (auto written = environment.WriteEnvFile(*services, ""); !written) return 1;
+    std::printf("onboardd dev: services of %s are up; environment in %s/dev.env\n",
+                data_dir.c_str(), data_dir.c_str());
+    std::fflush(stdout);
+    return WaitForSignal();
+  }
+
+  return ServeUntilSignal(settings, [&](unsigned short port) {
+    std::string url = fmt::format("http://{}:{}", settings.host, port);
+    (void)environment.WriteEnvFile(*services, url);
+    std::printf(
+        "\nonboardd dev is serving on %s\n"
+        "  environment: source %s/dev.env\n"
+        "  try:  curl -s %s/healthz\n"
+        "        curl -s %s/readyz\n"
+        "        curl -s %s/metrics | head\n\n",
+        url.c_str(), data_dir.c_str(), url.c_str(), url.c_str(), url.c_str());
+    std::fflush(stdout);
+  });
+}
+
+}  // namespace onboardd::app

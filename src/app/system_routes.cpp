@@ -1,0 +1,46 @@
+// Health, readiness and metrics. /healthz never touches a dependency: it answers as long as
+// an I/O thread runs. /readyz asks the database (reachable, migrations current).
+#include "app/system_routes.hpp"
+
+#include <boost/json/object.hpp>
+
+#include "observability/metrics.hpp"
+
+namespace onboardd::app {
+
+namespace asio = boost::asio;
+using http::Request;
+using http::Response;
+
+void RegisterSystemRoutes(http::Router& router, ReadinessCheck database_ready) {
+  router.Add(http::beast_http::verb::get, "/healthz",
+             [](Request) -> asio::awaitable<core::Result<Response>> {
+               co_return http::JsonResponse(boost::json::object{{"status", "ok"}});
+             });
+
+  router.Add(http::beast_http::verb::get, "/readyz",
+             [database_ready](Request request) -> asio::awaitable<core::Result<Response>> {
+               // Not a conditional expression: GCC 12 mishandles co_await inside ?: .
+               core::Status database = core::MakeError(
+                   core::ErrorCode::kUnavailable,
+                   {"base de datos no configurada", "database not configured"});
+               if (database_ready) database = co_await database_ready();
+               boost::json::object checks;
+               checks["database"] = database ? "ok" : database.error().message.In(request.english);
+               boost::json::object body{{"status", database ? "ready" : "unavailable"},
+                                        {"checks", std::move(checks)}};
+               co_return http::JsonResponse(body, database
+                                                      ? http::beast_http::status::ok
+                                                      : http::beast_http::status::service_unavailable);
+             });
+
+  router.Add(http::beast_http::verb::get, "/metrics",
+             [](Request) -> asio::awaitable<core::Result<Response>> {
+               Response response;
+               response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+               response.body = observability::Metrics().Render();
+               co_return response;
+             });
+}
+
+}  // namespace onboardd::app

@@ -1,0 +1,18 @@
+// Operational routes: /healthz (process alive), /readyz (dependencies ready), /metrics
+// (Prometheus text).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+
+#include "core/result.hpp"
+#include "http/router.hpp"
+
+namespace onboardd::app {
+
+// Each check answers ok or an error whose message says what is not ready.
+using ReadinessCheck = std::function<boost::asio::awaitable<core::Status>()>;
+
+void RegisterSystemRoutes(http::Router& router, ReadinessCheck database_ready);
+
+}  // namespace onboardd::app
