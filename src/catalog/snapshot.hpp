@@ -1,0 +1,199 @@
+// One immutable, validated version of the catalog (SPEC §5): industries, company sizes,
+// onboarding flows with their field definitions, feature flags, messages, rate limits and AI
+// prompt templates, plus the pre-serialized JSON bodies of the public catalog routes. Built
+// once by Parse(), never modified afterwards, so any number of threads may read it without
+// synchronization; Catalog (catalog.hpp) swaps whole snapshots.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "core/error.hpp"
+#include "core/result.hpp"
+
+namespace onboardd::catalog {
+
+using core::LocalizedText;
+
+struct Category {
+  std::string id;
+  LocalizedText name;
+};
+
+struct Industry {
+  std::string id;        // "technology", "real_estate": what organizations.industry stores
+  std::string category;  // a Category id
+  LocalizedText name;
+  LocalizedText description;
+};
+
+struct CompanySize {
+  std::string id;  // startup, small, medium, large, enterprise
+  int min_employees = 1;
+  std::optional<int> max_employees;  // none: unbounded ("1000+")
+  LocalizedText label;
+};
+
+// How a field's value is checked and normalized (onboarding/step_validation.hpp).
+enum class FieldType {
+  kString,       // text; lengths in Unicode code points (min_length..max_length)
+  kEnum,         // one of `values`
+  kBoolean,      // true/false
+  kInteger,      // whole number in [min, max]
+  kEnumList,     // array of `values`, deduplicated, at most max_items raw elements
+  kDepartments,  // array of names or {id?, name, description?, parentId?}
+  kImage,        // http(s) URL or data:image/(png|jpeg|webp);base64 URL
+  kUrl,          // http(s) URL
+};
+
+std::string_view ToString(FieldType type);
+
+struct FieldDef {
+  std::string key;  // the JSON key inside the step's data ("name", "company_name")
+  FieldType type = FieldType::kString;
+  bool required = false;
+  LocalizedText label;
+  // Where the value lands in the completion pipeline, independent of the flow's spelling:
+  // "company.name" for both wizard `name` and legacy `company_name`.
+  std::string canonical;
+  std::optional<boost::json::value> default_value;  // applied when absent; already valid
+
+  // kString, kUrl, kImage (URL form), kDepartments (each name): code points.
+  std::size_t min_length = 0;
+  std::size_t max_length = 0;  // 0: the type's built-in cap
+  // kEnum, kEnumList: the allowed values (resolved from `valuesFrom` for catalog lists).
+  std::vector<std::string> values;
+  // kInteger
+  std::int64_t min = 0;
+  std::int64_t max = 0;
+  // kEnumList, kDepartments: most elements accepted in the raw array.
+  std::size_t max_items = 0;
+  // kDepartments: description length cap in code points.
+  std::size_t description_max_length = 500;
+  // kImage: decoded data-URL size cap and accepted content types.
+  std::size_t max_bytes = 0;
+  std::vector<std::string> content_types;
+
+  bool AllowsValue(std::string_view value) const;
+};
+
+struct StepDef {
+  int number = 0;  // 1-based, contiguous within its flow
+  std::string id;  // "welcome": also the prefix of error paths ("welcome.role")
+  LocalizedText title;
+  bool skippable = false;
+  bool final = false;  // the summary step: no data of its own, completes the flow
+  std::vector<FieldDef> fields;
+
+  const FieldDef* FindField(std::string_view key) const;  // nullptr when absent
+};
+
+struct Flow {
+  std::string id;  // "wizard", "legacy"
+  int version = 1;
+  LocalizedText name;
+  std::vector<StepDef> steps;  // ordered by number, steps[i].number == i + 1
+
+  int total_steps() const { return static_cast<int>(steps.size()); }
+  const StepDef* FindStep(int number) const;           // nullptr outside 1..total_steps
+  const StepDef* FindStep(std::string_view id) const;  // nullptr when unknown
+};
+
+struct RateLimit {
+  std::string id;  // "ai.suggest"
+  int limit = 0;
+  int window_seconds = 3600;
+};
+
+struct PromptTemplate {
+  std::string id;
+  std::string version;  // recorded with every AI interaction and part of its cache key
+  std::string system;
+  std::string user;  // {{placeholders}} filled by ai/
+};
+
+// A response body ready to send, with its strong ETag ("\"<hex>\"", quotes included).
+struct JsonBody {
+  std::shared_ptr<const std::string> body;
+  std::string etag;
+};
+
+// Computes the strong ETag of a body: a 128-bit hash of the bytes, as a quoted string.
+std::string StrongEtag(std::string_view body);
+
+class Snapshot {
+ public:
+  // Parses and validates a catalog document. Errors (all ErrorCode::kInternal, because a bad
+  // catalog is an operator's fault, never a client's): `message` says the catalog is invalid;
+  // `details` name each fault by path ("flows[0].steps[1].fields.role.default": unknown enum
+  // value ...): JSON syntax, missing or mistyped members, duplicate ids (industries,
+  // categories, sizes, flows, steps, fields, rate limits, prompts), an industry in an
+  // unknown category, flows without steps or with non-contiguous step numbers, an unknown
+  // field type, enums without values, a default that its own field would refuse, an unknown
+  // default flow, an image field accepting anything but png/jpeg/webp.
+  static core::Result<std::shared_ptr<const Snapshot>> Parse(std::string_view json_text);
+
+  const std::string& version() const { return version_; }
+
+  const std::vector<Category>& categories() const { return categories_; }
+  const std::vector<Industry>& industries() const { return industries_; }
+  const Industry* FindIndustry(std::string_view id) const;
+  const std::vector<CompanySize>& company_sizes() const { return company_sizes_; }
+  const CompanySize* FindCompanySize(std::string_view id) const;
+
+  const std::vector<Flow>& flows() const { return flows_; }
+  const Flow& default_flow() const { return flows_[default_flow_index_]; }
+  const Flow* FindFlow(std::string_view id) const;  // nullptr when unknown
+
+  // False for unknown flags.
+  bool FeatureEnabled(std::string_view flag) const;
+  const std::map<std::string, bool, std::less<>>& feature_flags() const { return flags_; }
+  // nullptr when unknown.
+  const LocalizedText* FindMessage(std::string_view key) const;
+  const std::map<std::string, LocalizedText, std::less<>>& messages() const { return messages_; }
+  const RateLimit* FindRateLimit(std::string_view id) const;
+  const std::vector<RateLimit>& rate_limits() const { return rate_limits_; }
+  const PromptTemplate* FindPrompt(std::string_view id) const;
+  const std::vector<PromptTemplate>& prompts() const { return prompts_; }
+
+  // Body of GET /api/onboarding/industries: {industries, categorized, categories, total}.
+  // `q` matches id, name (es and en) and description case- and accent-insensitively;
+  // `category` keeps one category id (unknown id: empty result, not an error). Names and
+  // descriptions are in Spanish, or English when `english`. The unfiltered bodies are
+  // pre-serialized (no allocation beyond the shared_ptr copy); filtered ones are built per
+  // call. Routes should send `Vary: Accept-Language`.
+  JsonBody IndustriesBody(std::string_view q, std::string_view category, bool english) const;
+  // Body of GET /api/onboarding/config: {version, defaultFlow, flows, enums, featureFlags,
+  // messages, rateLimits}; language-neutral (texts as {es, en}); pre-serialized.
+  const JsonBody& ConfigBody() const { return config_body_; }
+
+ private:
+  Snapshot() = default;
+  JsonBody BuildIndustriesBody(std::string_view q, std::string_view category, bool english) const;
+
+  std::string version_;
+  std::vector<Category> categories_;
+  std::vector<Industry> industries_;
+  std::vector<CompanySize> company_sizes_;
+  std::vector<Flow> flows_;
+  std::size_t default_flow_index_ = 0;
+  std::map<std::string, bool, std::less<>> flags_;
+  std::map<std::string, LocalizedText, std::less<>> messages_;
+  std::vector<RateLimit> rate_limits_;
+  std::vector<PromptTemplate> prompts_;
+  JsonBody industries_es_;
+  JsonBody industries_en_;
+  JsonBody config_body_;
+
+  friend class SnapshotBuilder;
+};
+
+}  // namespace onboardd::catalog

@@ -1,0 +1,262 @@
+#include "catalog/snapshot.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <set>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "catalog/catalog.hpp"
+
+namespace onboardd::catalog {
+namespace {
+
+namespace json = boost::json;
+
+std::shared_ptr<const Snapshot> Bundled() {
+  auto result = LoadBundled();
+  if (!result) {
+    ADD_FAILURE() << result.error().message.en;
+    return nullptr;
+  }
+  return *result;
+}
+
+// Parses the bundled document after `edit` changed it; returns the refusal.
+core::Error Refusal(const std::function<void(json::object&)>& edit) {
+  json::value doc = json::parse(BundledCatalogJson());
+  edit(doc.as_object());
+  auto result = Snapshot::Parse(json::serialize(doc));
+  EXPECT_FALSE(result.has_value()) << "the edited catalog was accepted";
+  if (result) return {};
+  return result.error();
+}
+
+bool Names(const core::Error& error, std::string_view path_part) {
+  for (const core::FieldError& d : error.details) {
+    if (d.path.find(path_part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+json::object& Field(json::object& doc, std::size_t flow, std::size_t step, std::size_t field) {
+  return doc["flows"]
+      .as_array()[flow]
+      .as_object()["steps"]
+      .as_array()[step]
+      .as_object()["fields"]
+      .as_array()[field]
+      .as_object();
+}
+
+TEST(Snapshot, BundledCatalogHasTheSpecIndustriesAndSizes) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  std::set<std::string> ids;
+  for (const Industry& i : s->industries()) ids.insert(i.id);
+  EXPECT_EQ(ids, (std::set<std::string>{"technology", "finance", "healthcare", "education",
+                                        "retail", "manufacturing", "consulting", "marketing",
+                                        "real_estate", "food_beverage", "transportation", "energy",
+                                        "media", "nonprofit", "government", "other"}));
+  ASSERT_EQ(s->company_sizes().size(), 5u);
+  const CompanySize* enterprise = s->FindCompanySize("enterprise");
+  ASSERT_NE(enterprise, nullptr);
+  EXPECT_FALSE(enterprise->max_employees.has_value());
+  EXPECT_EQ(s->FindCompanySize("startup")->max_employees, 10);
+  EXPECT_EQ(s->FindIndustry("real_estate")->name.es, "Inmobiliaria");
+  EXPECT_EQ(s->FindIndustry("nope"), nullptr);
+}
+
+TEST(Snapshot, BundledFlows) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->default_flow().id, "wizard");
+  const Flow* wizard = s->FindFlow("wizard");
+  ASSERT_NE(wizard, nullptr);
+  ASSERT_EQ(wizard->total_steps(), 4);
+  EXPECT_EQ(wizard->FindStep(1)->id, "welcome");
+  EXPECT_EQ(wizard->FindStep(2)->id, "company");
+  EXPECT_EQ(wizard->FindStep(3)->id, "organization");
+  EXPECT_EQ(wizard->FindStep(4)->id, "complete");
+  EXPECT_TRUE(wizard->FindStep(4)->final);
+  EXPECT_EQ(wizard->FindStep(0), nullptr);
+  EXPECT_EQ(wizard->FindStep(5), nullptr);
+  const FieldDef* level = wizard->FindStep(1)->FindField("experienceLevel");
+  ASSERT_NE(level, nullptr);
+  EXPECT_EQ(*level->default_value, json::value("intermediate"));
+  const FieldDef* team = wizard->FindStep(3)->FindField("teamSize");
+  ASSERT_NE(team, nullptr);
+  EXPECT_EQ(*team->default_value, json::value(5));
+  EXPECT_EQ(team->min, 1);
+  EXPECT_EQ(team->max, 10000);
+  const FieldDef* industry = wizard->FindStep("company")->FindField("industry");
+  ASSERT_NE(industry, nullptr);
+  EXPECT_EQ(industry->values.size(), 16u);
+  EXPECT_TRUE(industry->required);
+
+  const Flow* legacy = s->FindFlow("legacy");
+  ASSERT_NE(legacy, nullptr);
+  ASSERT_EQ(legacy->total_steps(), 5);
+  EXPECT_EQ(legacy->FindStep(4)->id, "preferences");
+  EXPECT_EQ(legacy->FindStep(5)->id, "review");
+  EXPECT_EQ(legacy->FindStep(2)->FindField("company_name")->canonical, "company.name");
+}
+
+TEST(Snapshot, FlagsMessagesLimitsPrompts) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->FeatureEnabled("aiSuggestions"));
+  EXPECT_FALSE(s->FeatureEnabled("noSuchFlag"));
+  ASSERT_NE(s->FindMessage("step_saved"), nullptr);
+  EXPECT_EQ(s->FindMessage("step_saved")->en, "Step saved successfully");
+  EXPECT_EQ(s->FindRateLimit("ai.suggest")->limit, 20);
+  EXPECT_EQ(s->FindRateLimit("ai.validate")->limit, 30);
+  EXPECT_EQ(s->FindRateLimit("ai.complete")->limit, 15);
+  EXPECT_EQ(s->FindRateLimit("ai.complete")->window_seconds, 3600);
+  ASSERT_NE(s->FindPrompt("industry_analysis"), nullptr);
+  EXPECT_FALSE(s->FindPrompt("industry_analysis")->version.empty());
+}
+
+TEST(Snapshot, RefusesMalformedJson) {
+  auto result = Snapshot::Parse("{\"schema\": 1,");
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, core::ErrorCode::kInternal);
+  EXPECT_NE(result.error().message.en.find("malformed JSON"), std::string::npos);
+  EXPECT_FALSE(Snapshot::Parse("[]"));
+}
+
+TEST(Snapshot, RefusesDuplicateIndustry) {
+  core::Error e = Refusal(
+      [](json::object& doc) { doc["industries"].as_array()[1].as_object()["id"] = "technology"; });
+  EXPECT_TRUE(Names(e, "industries[1].id"));
+  EXPECT_NE(e.message.en.find("duplicate id: technology"), std::string::npos);
+}
+
+TEST(Snapshot, RefusesUnknownEnumDefault) {
+  core::Error e = Refusal([](json::object& doc) { Field(doc, 0, 0, 2)["default"] = "guru"; });
+  EXPECT_TRUE(Names(e, "flows[0].steps[0].fields[2].default"));
+}
+
+TEST(Snapshot, RefusesOutOfRangeIntegerDefault) {
+  core::Error e = Refusal([](json::object& doc) { Field(doc, 0, 2, 0)["default"] = 0; });
+  EXPECT_TRUE(Names(e, "fields[0].default"));
+}
+
+TEST(Snapshot, RefusesFlowWithoutSteps) {
+  core::Error e = Refusal(
+      [](json::object& doc) { doc["flows"].as_array()[1].as_object()["steps"] = json::array(); });
+  EXPECT_TRUE(Names(e, "flows[1].steps"));
+}
+
+TEST(Snapshot, RefusesBadStepNumbering) {
+  core::Error e = Refusal([](json::object& doc) {
+    doc["flows"].as_array()[0].as_object()["steps"].as_array()[2].as_object()["number"] = 7;
+  });
+  EXPECT_TRUE(Names(e, "flows[0].steps[2].number"));
+}
+
+TEST(Snapshot, RefusesUnknownTypeAndDuplicateField) {
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) { Field(doc, 0, 0, 0)["type"] = "blob"; }),
+                    "fields[0].type"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) { Field(doc, 0, 1, 1)["key"] = "name"; }),
+                    "fields[1].key"));
+}
+
+TEST(Snapshot, RefusesEnumWithoutValuesAndSvgLogo) {
+  EXPECT_TRUE(
+      Names(Refusal([](json::object& doc) { Field(doc, 0, 0, 0)["values"] = json::array(); }),
+            "fields[0].values"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      Field(doc, 0, 1, 4)["contentTypes"] = json::array{"image/svg+xml"};
+                    }),
+                    "contentTypes"));
+}
+
+TEST(Snapshot, RefusesUnknownDefaultFlowCategoryAndMissingLanguage) {
+  EXPECT_TRUE(
+      Names(Refusal([](json::object& doc) { doc["defaultFlow"] = "nope"; }), "defaultFlow"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      doc["industries"].as_array()[0].as_object()["category"] = "space";
+                    }),
+                    "industries[0].category"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      doc["industries"].as_array()[0].as_object()["name"].as_object().erase("en");
+                    }),
+                    "industries[0].name.en"));
+}
+
+TEST(Snapshot, CollectsEveryFault) {
+  core::Error e = Refusal([](json::object& doc) {
+    doc["industries"].as_array()[1].as_object()["id"] = "technology";
+    doc["defaultFlow"] = "nope";
+  });
+  EXPECT_GE(e.details.size(), 2u);
+}
+
+TEST(Snapshot, IndustriesBodyUnfiltered) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  JsonBody body = s->IndustriesBody("", "", false);
+  ASSERT_TRUE(body.body);
+  json::value v = json::parse(*body.body);
+  EXPECT_EQ(v.at("total").as_int64(), 16);
+  EXPECT_EQ(v.at("industries").as_array().size(), 16u);
+  EXPECT_EQ(v.at("industries").as_array()[0].at("id"), "technology");
+  EXPECT_EQ(v.at("industries").as_array()[0].at("name"), "Tecnología");
+  EXPECT_TRUE(v.at("categorized").as_object().contains("public"));
+  EXPECT_FALSE(v.at("categories").as_array().empty());
+  // Pre-serialized: the same buffer each call.
+  EXPECT_EQ(body.body, s->IndustriesBody("", "", false).body);
+  JsonBody english = s->IndustriesBody("", "", true);
+  EXPECT_EQ(json::parse(*english.body).at("industries").as_array()[0].at("name"), "Technology");
+  EXPECT_NE(english.etag, body.etag);
+  EXPECT_EQ(body.etag.front(), '"');
+  EXPECT_EQ(body.etag.back(), '"');
+}
+
+TEST(Snapshot, IndustriesBodyFilters) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  // Matches the technology name and the consulting description ("... y tecnología").
+  json::value v = json::parse(*s->IndustriesBody("TECNOLOGIA", "", false).body);
+  EXPECT_EQ(v.at("total").as_int64(), 2);
+  EXPECT_EQ(v.at("industries").as_array()[0].at("id"), "technology");
+
+  v = json::parse(*s->IndustriesBody("", "public", false).body);
+  EXPECT_EQ(v.at("total").as_int64(), 4);
+  EXPECT_EQ(v.at("categories").as_array().size(), 1u);
+  EXPECT_EQ(v.at("categorized").as_object().size(), 1u);
+
+  v = json::parse(*s->IndustriesBody("salud", "industrial", false).body);
+  EXPECT_EQ(v.at("total").as_int64(), 0);
+  v = json::parse(*s->IndustriesBody("", "no-such-category", false).body);
+  EXPECT_EQ(v.at("total").as_int64(), 0);
+  v = json::parse(*s->IndustriesBody("real", "", true).body);
+  EXPECT_EQ(v.at("industries").as_array()[0].at("id"), "real_estate");
+}
+
+TEST(Snapshot, ConfigBody) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  const JsonBody& body = s->ConfigBody();
+  json::value v = json::parse(*body.body);
+  EXPECT_EQ(v.at("defaultFlow"), "wizard");
+  EXPECT_EQ(v.at("flows").as_array().size(), 2u);
+  EXPECT_EQ(v.at("flows").as_array()[0].at("totalSteps").as_int64(), 4);
+  EXPECT_EQ(v.at("enums").at("industries").as_array().size(), 16u);
+  EXPECT_EQ(v.at("rateLimits").at("ai.suggest").at("limit").as_int64(), 20);
+  EXPECT_TRUE(v.at("featureFlags").at("aiSuggestions").as_bool());
+  EXPECT_EQ(v.at("messages").at("step_saved").at("es"), "Paso guardado correctamente");
+  EXPECT_EQ(body.etag, StrongEtag(*body.body));
+}
+
+TEST(Etag, StableAndSensitive) {
+  EXPECT_EQ(StrongEtag("abc"), StrongEtag("abc"));
+  EXPECT_NE(StrongEtag("abc"), StrongEtag("abd"));
+  EXPECT_EQ(StrongEtag("").size(), 34u);
+}
+
+}  // namespace
+}  // namespace onboardd::catalog
