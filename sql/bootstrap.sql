@@ -42,8 +42,5 @@ alter database onboardd owner to onboardd_owner;
 revoke all on database onboardd from public;
 grant connect, temporary on database onboardd to onboardd_owner;
 grant connect on database onboardd to onboardd_app;
-
--- In PostgreSQL 15 the public schema belongs to pg_database_owner (onboardd_owner here) and
--- PUBLIC may not create in it; say so explicitly for clusters upgraded from older versions.
-\connect onboardd
-revoke create on schema public from public;
+-- Nothing else: in PostgreSQL 15 the public schema belongs to pg_database_owner (the owner
+-- role here) and PUBLIC may not create in it; 0001_foundation.sql grants the app its USAGE.

@@ -2,7 +2,7 @@
 -- (including ones added later) forced row level security and a policy for each command the
 -- app role is granted. Also: a missing identity sees nothing, anywhere.
 
-select plan(17 + (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
+select plan(20 + (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
                   where n.nspname = 'public' and c.relkind in ('r', 'p')
                     and has_table_privilege('onboardd_app', c.oid, 'SELECT')));
 
@@ -92,6 +92,12 @@ where n.nspname = 'public' and c.relkind in ('r', 'p')
   and has_table_privilege('onboardd_app', c.oid, 'SELECT')
   and c.relname <> 'schema_migrations'
 order by c.relname;
+select pg_temp.act_as('alice', :'org_a');
+select is(onboardd_private.current_org_id(), :'org_a'::uuid, 'current_org_id() reads app.org_id');
+select set_config('app.org_id', 'not-a-uuid', true);
+select is(onboardd_private.current_org_id(), null, 'a malformed app.org_id reads as NULL, not an error');
+select set_config('app.user_id', '', true);
+select is((select count(*) from organizations), 0::bigint, 'an empty app.user_id is no identity');
 select is((select count(*) from schema_migrations) > 0, true,
           'schema_migrations is readable by the app role (for /readyz)');
 select * from finish();
