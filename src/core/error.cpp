@@ -25,8 +25,6 @@ std::string_view ToCodeString(ErrorCode code) {
       return "PAYLOAD_TOO_LARGE";
     case ErrorCode::kHeadersTooLarge:
       return "HEADERS_TOO_LARGE";
-    case ErrorCode::kRequestTimeout:
-      return "REQUEST_TIMEOUT";
     case ErrorCode::kRateLimited:
       return "RATE_LIMITED";
     case ErrorCode::kUnavailable:

@@ -31,8 +31,6 @@ enum class ErrorCode {
   kPayloadTooLarge,
   // The header block is larger than the server accepts (431).
   kHeadersTooLarge,
-  // The client did not send its request in time (408).
-  kRequestTimeout,
   // A quota was exceeded (429, with Retry-After).
   kRateLimited,
   // A dependency (database, pool) is unavailable or overloaded; retrying later may work

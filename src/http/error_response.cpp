@@ -41,8 +41,6 @@ DefaultText DefaultFor(ErrorCode code) {
     case ErrorCode::kHeadersTooLarge:
       return {"Request header fields too large", {"Las cabeceras de la petición son demasiado grandes",
                                                   "The request headers are too large"}};
-    case ErrorCode::kRequestTimeout:
-      return {"Request timeout", {"La petición tardó demasiado en llegar", "The request took too long to arrive"}};
     case ErrorCode::kRateLimited:
       return {"Too many requests", {"Demasiadas peticiones; inténtalo más tarde",
                                     "Too many requests; try again later"}};
@@ -77,8 +75,6 @@ status StatusFor(ErrorCode code) {
       return status::payload_too_large;
     case ErrorCode::kHeadersTooLarge:
       return status::request_header_fields_too_large;
-    case ErrorCode::kRequestTimeout:
-      return status::request_timeout;
     case ErrorCode::kRateLimited:
       return status::too_many_requests;
     case ErrorCode::kUnavailable:

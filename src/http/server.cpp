@@ -1,7 +1,7 @@
 // Connection handling on Beast. Every wait has a deadline (tcp_stream::expires_after):
 // waiting for the first byte of a request uses the idle timeout, the header block the header
 // timeout, the body the body timeout, so a silent or trickling client cannot hold a
-// connection. Each connection lives on the io_context of the thread that accepted it and
+// connection; when a deadline passes Beast closes the socket, so the client gets no answer. Each connection lives on the io_context of the thread that accepted it and
 // never touches another thread's state.
 #include "http/server.hpp"
 
@@ -21,6 +21,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
+#include <limits>
 #include <list>
 #include <thread>
 
@@ -282,16 +283,17 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
 
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-    parser.body_limit(options_.max_body_bytes);
+    // The route, known once the header is in, decides the body limit; until then none, or
+    // the parser would refuse a large Content-Length before the route could allow it.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     stream.expires_after(options_.header_timeout);
     auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
     if (header_ec) {
+      // A timed-out stream is already closed by Beast: nothing can be answered then.
       if (header_ec == beast_http::error::header_limit) {
         co_await refuse(core::ErrorCode::kHeadersTooLarge, "unmatched");
-      } else if (header_ec == beast::error::timeout) {
-        co_await refuse(core::ErrorCode::kRequestTimeout, "unmatched");
-      } else if (header_ec != beast_http::error::end_of_stream && header_ec != asio::error::eof &&
-                 header_ec != asio::error::connection_reset &&
+      } else if (header_ec != beast::error::timeout && header_ec != beast_http::error::end_of_stream &&
+                 header_ec != asio::error::eof && header_ec != asio::error::connection_reset &&
                  header_ec != asio::error::operation_aborted) {
         co_await refuse(core::ErrorCode::kValidation, "unmatched");
       }
@@ -324,9 +326,7 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
       if (body_ec) {
         if (body_ec == beast_http::error::body_limit) {
           co_await refuse(core::ErrorCode::kPayloadTooLarge, match.pattern);
-        } else if (body_ec == beast::error::timeout) {
-          co_await refuse(core::ErrorCode::kRequestTimeout, match.pattern);
-        } else if (body_ec != asio::error::eof && body_ec != asio::error::connection_reset &&
+        } else if (body_ec != beast::error::timeout && body_ec != asio::error::eof && body_ec != asio::error::connection_reset &&
                    body_ec != beast_http::error::end_of_stream &&
                    body_ec != asio::error::operation_aborted) {
           co_await refuse(core::ErrorCode::kValidation, match.pattern);

@@ -1,7 +1,7 @@
 // The HTTP/1.1 server: one io_context and one SO_REUSEPORT listener per I/O thread, one
 // coroutine per connection. A connection owns only I/O, limits and timeouts — reading a
-// request (header limit → 431, body limit per route → 413, slow client → 408 or a silent
-// close when idle), handing it to the Router, writing the response, keep-alive and
+// request (header limit → 431, body limit per route → 413, a slow or silent client is
+// disconnected), handing it to the Router, writing the response, keep-alive and
 // pipelining. Graceful shutdown: Stop() closes the listeners, closes idle connections, lets
 // busy ones finish their current request (answering it with Connection: close) within the
 // grace period, then stops the threads.
