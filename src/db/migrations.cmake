@@ -3,11 +3,16 @@
 # a file is added or changes), so the binary migrates without the source tree.
 file(GLOB ONBOARDD_MIGRATION_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/sql/migrations/*.sql)
 set(ONBOARDD_MIGRATIONS_EMBEDDED ${CMAKE_CURRENT_BINARY_DIR}/migrations_embedded.cpp)
+# The list of files as a dependency too: removing or renaming a file changes no file's time,
+# but it changes this list (rewritten only when it differs), which regenerates the source.
+set(ONBOARDD_MIGRATIONS_LIST ${CMAKE_CURRENT_BINARY_DIR}/migrations_list.txt)
+file(CONFIGURE OUTPUT ${ONBOARDD_MIGRATIONS_LIST} CONTENT "${ONBOARDD_MIGRATION_FILES}\n")
 add_custom_command(
   OUTPUT ${ONBOARDD_MIGRATIONS_EMBEDDED}
   COMMAND ${CMAKE_COMMAND} -DINPUT_DIR=${PROJECT_SOURCE_DIR}/sql/migrations
           -DOUTPUT=${ONBOARDD_MIGRATIONS_EMBEDDED} -P ${CMAKE_CURRENT_SOURCE_DIR}/migrations_embed.cmake
-  DEPENDS ${ONBOARDD_MIGRATION_FILES} ${CMAKE_CURRENT_SOURCE_DIR}/migrations_embed.cmake
+  DEPENDS ${ONBOARDD_MIGRATION_FILES} ${ONBOARDD_MIGRATIONS_LIST}
+          ${CMAKE_CURRENT_SOURCE_DIR}/migrations_embed.cmake
   COMMENT "Embedding sql/migrations"
   VERBATIM)
 
