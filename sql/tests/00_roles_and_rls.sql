@@ -2,7 +2,7 @@
 -- (including ones added later) forced row level security and a policy for each command the
 -- app role is granted. Also: a missing identity sees nothing, anywhere.
 
-select plan(20 + (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
+select plan(21 + (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
                   where n.nspname = 'public' and c.relkind in ('r', 'p')
                     and has_table_privilege('onboardd_app', c.oid, 'SELECT')));
 
@@ -100,4 +100,5 @@ select set_config('app.user_id', '', true);
 select is((select count(*) from organizations), 0::bigint, 'an empty app.user_id is no identity');
 select is((select count(*) from schema_migrations) > 0, true,
           'schema_migrations is readable by the app role (for /readyz)');
+select throws_ok($$delete from schema_migrations$$, '42501', null, 'but not writable');
 select * from finish();

@@ -1,7 +1,7 @@
 -- Organization data: profiles (the user's own; org admins read), departments, roles and
 -- logos (members read, admins write), with their constraints.
 
-select plan(50);
+select plan(51);
 
 -- profiles ----------------------------------------------------------------------------------
 select pg_temp.act_as('bob', :'org_a');
@@ -128,6 +128,8 @@ select throws_ok(format($$update organization_logos set content_type = 'image/sv
                  '23514', null, 'SVG logos are refused');
 select throws_ok(format($$update organization_logos set data = convert_to(repeat('x', 2097153), 'UTF8') where organization_id = %L$$, :'org_a'),
                  '23514', null, 'logos over 2 MB are refused');
+with u as (update organization_logos set content_type = 'image/jpeg', data = '\xffd8ff' where organization_id = :'org_a' returning 1)
+select is(count(*)::int, 1, 'an admin replaces the logo') from u;
 with d as (delete from organization_logos where organization_id = :'org_a' returning 1)
 select is(count(*)::int, 1, 'an admin deletes the logo') from d;
 select lives_ok(format($$insert into organization_logos (organization_id, source_url) values (%L, 'https://example.com/logo.png')$$, :'org_a'),

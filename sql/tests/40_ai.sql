@@ -1,7 +1,7 @@
 -- ai_interactions (append-only for the app), ai_suggestions (decided once) and
 -- ai_preferences: the user's own rows only.
 
-select plan(27);
+select plan(28);
 
 -- ai_interactions ---------------------------------------------------------------------------
 select pg_temp.act_as('bob', :'org_a');
@@ -65,6 +65,8 @@ with u as (update ai_preferences set enabled = true where user_id = 'zoe' return
 select is(count(*)::int, 0, 'another user''s preferences cannot be changed') from u;
 with d as (delete from ai_preferences where user_id = 'zoe' returning 1)
 select is(count(*)::int, 0, 'nor deleted') from d;
+with d as (delete from ai_preferences returning user_id)
+select results_eq($$select 'bob'::text$$, array_agg(user_id), 'a user deletes (only) his own preferences') from d;
 select pg_temp.act_as('mallory');
 select is((select count(*) from ai_preferences), 0::bigint, 'a new user has none');
 select lives_ok($$insert into ai_preferences (user_id) values ('mallory')$$, 'and creates her own');
