@@ -51,7 +51,8 @@ class RawConnection {
 
   // Reads until `count` complete responses (by Content-Length) arrived, the peer closed, or
   // the timeout passed. Returns everything read.
-  std::string ReadResponses(int count, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  std::string ReadResponses(int count,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (CountComplete(buffer_) < count) {
       if (!ReadSome(deadline)) break;
@@ -93,8 +94,8 @@ class RawConnection {
   static int CountComplete(const std::string& data) { return static_cast<int>(Split(data).size()); }
 
   bool ReadSome(std::chrono::steady_clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                      std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out_ = true;
       return false;

@@ -1,0 +1,82 @@
+// A tiny HTTP/1.1 server on 127.0.0.1 and a random port for tests that need a real socket
+// (the JWKS endpoint, Edge Config, an AI provider): canned responses per path, an optional
+// delay, request counting, and Stop() to play "endpoint down". It runs its own io_context
+// on its own thread; every method is thread-safe.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace onboardd::test {
+
+struct RecordedRequest {
+  std::string method;
+  std::string target;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+class FakeHttpServer {
+ public:
+  // Binds 127.0.0.1:0 and starts serving. Unknown paths answer 404.
+  FakeHttpServer();
+  ~FakeHttpServer();
+  FakeHttpServer(const FakeHttpServer&) = delete;
+  FakeHttpServer& operator=(const FakeHttpServer&) = delete;
+
+  unsigned short port() const { return port_; }
+  // "http://127.0.0.1:<port><path>"
+  std::string Url(std::string_view path) const;
+
+  void SetResponse(const std::string& path, int status, std::string body,
+                   std::string content_type = "application/json");
+  // Each response waits this long before it is written.
+  void SetDelay(std::chrono::milliseconds delay);
+  // Requests received for `path` (the target without its query).
+  int RequestCount(const std::string& path) const;
+  std::vector<RecordedRequest> Requests() const;
+
+  // Closes the listener and every connection; later connections are refused. Idempotent.
+  void Stop();
+
+ private:
+  struct Impl;
+  struct Canned {
+    int status = 200;
+    std::string body;
+    std::string content_type;
+  };
+  friend struct Impl;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Canned> responses_;
+  std::map<std::string, int> counts_;
+  std::vector<RecordedRequest> requests_;
+  std::chrono::milliseconds delay_{0};
+
+  std::unique_ptr<Impl> impl_;
+  unsigned short port_ = 0;
+  std::thread thread_;
+};
+
+// Runs one coroutine to completion on a fresh io_context on this thread and returns its
+// result (rethrowing its exception). For tests only: it blocks.
+template <class T>
+T RunSync(boost::asio::awaitable<T> awaitable) {
+  boost::asio::io_context io;
+  auto future = boost::asio::co_spawn(io, std::move(awaitable), boost::asio::use_future);
+  io.run();
+  return future.get();
+}
+
+}  // namespace onboardd::test
