@@ -464,3 +464,39 @@ TEST(Legacy, SnakeCaseFields) {
 
 }  // namespace
 }  // namespace onboardd::onboarding
+
+namespace onboardd::onboarding {
+namespace {
+
+json::value Nested(int depth, json::value leaf) {
+  for (int i = 0; i < depth; ++i) leaf = json::array{std::move(leaf)};
+  return leaf;
+}
+
+TEST(StepValidation, DeepNesting) {
+  // Boost.JSON's parser stops at max_depth (32 by default) before validation sees anything.
+  boost::system::error_code ec;
+  json::parse(std::string(1000, '[') + std::string(1000, ']'), ec);
+  EXPECT_TRUE(ec);
+  // Values built deeper in code: unknown keys are dropped, known ones fail on their type.
+  json::object data{{"role", "ceo"}, {"junk", Nested(500, json::value("x"))}};
+  auto r = ValidateStep(Wizard(), 1, data);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->data.contains("junk"));
+  data["customRole"] = Nested(500, json::value("x"));
+  EXPECT_TRUE(Fails(ValidateStep(Wizard(), 1, data), "welcome.customRole"));
+  EXPECT_TRUE(Fails(Organization(Nested(200, json::value("slack")), "integrations"),
+                    "organization.integrations[0]"));
+  EXPECT_TRUE(Fails(Organization(Nested(200, json::value("x")), "departments"),
+                    "organization.departments[0]"));
+}
+
+TEST(StepValidation, ManyBadElementsAreCapped) {
+  json::array departments(100, json::value(7));
+  auto r = Organization(departments, "departments");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().details.size(), kMaxDetails);
+}
+
+}  // namespace
+}  // namespace onboardd::onboarding
