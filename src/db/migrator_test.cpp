@@ -209,6 +209,45 @@ TEST_F(MigratorTest, ConcurrentRunnersApplyEachMigrationOnce) {
   EXPECT_TRUE(VerifyMigrations(owner_url_));
 }
 
+// The migrated schema under concurrency: audit rows of one organization inserted from many
+// connections at once (as the app role) still form one unbroken chain.
+TEST_F(MigratorTest, ConcurrentAuditInsertsKeepOneChain) {
+  ASSERT_TRUE(MigrateUp(owner_url_));
+  std::string app_url = Env("DATABASE_URL");
+  ASSERT_FALSE(app_url.empty()) << "DATABASE_URL is not set";
+  app_url = WithDatabase(app_url, dbname_);
+  const std::string org = "00000000-0000-4000-8000-0000000000aa";
+  Query(superuser_scratch_url_,
+        "insert into organizations (id, name, slug, industry, size, created_by) values ('" + org +
+            "', 'Chain', 'chain', 'technology', 'startup', 'u1'); "
+            "insert into organization_members values ('" +
+            org + "', 'u1', 'owner')");
+
+  constexpr int kThreads = 8;
+  constexpr int kRowsPerThread = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kRowsPerThread; ++i) {
+        Query(app_url,
+              "begin; select set_config('app.user_id', 'u1', true); "
+              "insert into audit_log (organization_id, actor_id, action, entity_type) values ('" +
+                  org + "', 'u1', 'test.insert', 'organization'); commit");
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  EXPECT_EQ(
+      Query(superuser_scratch_url_,
+            "select count(*)::text || ' ' || max(chain_seq)::text from audit_log"),
+      std::to_string(kThreads * kRowsPerThread) + " " + std::to_string(kThreads * kRowsPerThread));
+  EXPECT_EQ(Query(owner_url_,
+                  "select count(*) from onboardd_private.audit_verify() "
+                  "where first_bad_seq is not null"),
+            "0");
+}
+
 TEST_F(MigratorTest, FailingConnectionIsUnavailable) {
   auto up = MigrateUp(WithDatabase(owner_url_, dbname_ + "_does_not_exist"));
   ASSERT_FALSE(up);
