@@ -117,17 +117,7 @@ core::Result<QueryResult> Exec(PGconn* conn, std::string_view what, const char* 
                               nullptr, nullptr, 0));
   }
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    core::Error error = QueryError(conn, what);
-    if (result) {
-      std::string why = ServerMessage(PQresultErrorMessage(result.get()));
-      if (!why.empty() && error.code == core::ErrorCode::kInternal) {
-        error = MakeErr(core::ErrorCode::kInternal, fmt::format("{} falló: {}", what, why),
-                        fmt::format("{} failed: {}", what, why));
-      }
-    }
-    return error;
-  }
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return QueryError(conn, what);
   return result;
 }
 
