@@ -13,6 +13,7 @@
 
 #include "app/dev_environment.hpp"
 #include "app/routes.hpp"
+#include "db/migrator.hpp"
 #include "http/server.hpp"
 #include "observability/log.hpp"
 
@@ -109,10 +110,56 @@ void PrintHelp() {
       "      --services-only starts the services and waits for SIGINT/SIGTERM without serving.\n"
       "  onboardd serve\n"
       "      Production: everything from settings, nothing started on the side.\n"
+      "  onboardd migrate up|status|verify\n"
+      "      Schema migrations, as the owner role (DATABASE_OWNER_URL).\n"
       "  onboardd --help\n\n"
       "Settings (environment variable, or the flag):\n",
       stdout);
   std::fputs(config::HelpText().c_str(), stdout);
+}
+
+int RunMigrate(const config::Settings& settings, const std::vector<std::string>& args) {
+  std::string action = args.empty() ? "" : args.front();
+  if (settings.database_owner_url.empty()) {
+    std::fprintf(stderr, "onboardd migrate: DATABASE_OWNER_URL is not set\n");
+    return 2;
+  }
+  auto print = [](const std::vector<db::MigrationState>& states) {
+    for (const auto& m : states) {
+      std::printf("%-40s %-8s %s\n", db::MigrationFileName(m).c_str(),
+                  m.applied ? "applied" : "pending", m.applied_at.c_str());
+    }
+  };
+  if (action == "up") {
+    auto applied = db::MigrateUp(settings.database_owner_url);
+    if (!applied) {
+      std::fprintf(stderr, "onboardd migrate up: %s\n", applied.error().message.en.c_str());
+      return 1;
+    }
+    if (applied->empty()) std::printf("nothing to apply: the database is current\n");
+    print(*applied);
+    return 0;
+  }
+  if (action == "status") {
+    auto states = db::MigrationStatus(settings.database_owner_url);
+    if (!states) {
+      std::fprintf(stderr, "onboardd migrate status: %s\n", states.error().message.en.c_str());
+      return 1;
+    }
+    print(*states);
+    return 0;
+  }
+  if (action == "verify") {
+    auto verified = db::VerifyMigrations(settings.database_owner_url);
+    if (!verified) {
+      std::fprintf(stderr, "onboardd migrate verify: %s\n", verified.error().message.en.c_str());
+      return 1;
+    }
+    std::printf("ok: the database holds exactly this binary's migrations\n");
+    return 0;
+  }
+  std::fprintf(stderr, "usage: onboardd migrate up|status|verify\n");
+  return 2;
 }
 
 int RunServe(const config::Settings& settings) {
@@ -136,6 +183,14 @@ int RunDev(config::Settings settings, const std::vector<std::string>& args) {
   if (!services) {
     std::fprintf(stderr, "onboardd dev: %s\n", services.error().message.en.c_str());
     return 1;
+  }
+  auto applied = db::MigrateUp(services->owner_url);
+  if (!applied) {
+    std::fprintf(stderr, "onboardd dev: migrations failed: %s\n", applied.error().message.en.c_str());
+    return 1;
+  }
+  for (const auto& m : *applied) {
+    Log(Level::kInfo, "migration_applied", {{"file", db::MigrationFileName(m)}});
   }
   // The environment configures everything but the database, which is this data dir's.
   settings.database_url = services->app_url;

@@ -10,6 +10,8 @@ namespace onboardd::app {
 
 // `onboardd dev [--port N] [--data-dir DIR] [--services-only]`
 int RunDev(config::Settings settings, const std::vector<std::string>& args);
+// `onboardd migrate up|status|verify`
+int RunMigrate(const config::Settings& settings, const std::vector<std::string>& args);
 // `onboardd serve`
 int RunServe(const config::Settings& settings);
 

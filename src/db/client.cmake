@@ -1,1 +1,10 @@
 # The asynchronous client, the pool and TenantTransaction.
+list(APPEND DB_SOURCES
+  ${CMAKE_CURRENT_SOURCE_DIR}/pg_result.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/pg_connection.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/pg_pool.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/error_mapping.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/tenant_transaction.cpp)
+list(APPEND DB_DEPS onboardd_observability)
+onboardd_test(db_client_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/tenant_transaction_test.cpp
+              DEPS onboardd_db)

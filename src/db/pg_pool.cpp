@@ -1,0 +1,202 @@
+// Slots hold a connection and its state (free, busy, reconnecting). A released healthy
+// connection goes straight to the oldest waiter, or back to idle watching its socket.
+#include "db/pg_pool.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "observability/log.hpp"
+#include "observability/metrics.hpp"
+
+namespace onboardd::db {
+
+namespace asio = boost::asio;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+struct Pool::Slot {
+  std::unique_ptr<PgConnection> connection;
+  bool busy = false;
+  bool reconnecting = false;
+};
+
+struct Pool::Waiter {
+  explicit Waiter(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+  Slot* granted = nullptr;
+};  // removed from the queue when granted or when its wait ends
+
+namespace {
+
+thread_local Pool* current_pool = nullptr;
+
+observability::Counter& RoundTrips() {
+  static auto& c = observability::Metrics().GetCounter(
+      "onboardd_db_round_trips_total", "Pipelines sent to PostgreSQL (one network round trip each).");
+  return c;
+}
+observability::Histogram& QueryLatency() {
+  static auto& h = observability::Metrics().GetHistogram(
+      "onboardd_db_pipeline_duration_seconds", "Time from acquiring a connection to the Sync.");
+  return h;
+}
+observability::Counter& PoolTimeouts() {
+  static auto& c = observability::Metrics().GetCounter(
+      "onboardd_db_pool_unavailable_total", "Requests refused for want of a database connection.");
+  return c;
+}
+observability::Counter& Reconnects() {
+  static auto& c = observability::Metrics().GetCounter("onboardd_db_reconnects_total",
+                                                       "Database connections reopened.");
+  return c;
+}
+
+core::Error Unavailable(const char* es, const char* en) {
+  core::Error error = core::MakeError(core::ErrorCode::kUnavailable, {es, en});
+  error.retry_after_seconds = 1;
+  return error;
+}
+
+}  // namespace
+
+Pool* Pool::Current() { return current_pool; }
+void Pool::SetCurrent(Pool* pool) { current_pool = pool; }
+
+Pool::Pool(asio::io_context& io, PoolOptions options) : io_(io), options_(std::move(options)) {
+  for (int i = 0; i < options_.connections; ++i) {
+    auto slot = std::make_unique<Slot>();
+    slot->connection = std::make_unique<PgConnection>(io_, options_.conninfo, options_.use_prepared);
+    connections_.push_back(std::move(slot));
+  }
+}
+
+Pool::~Pool() { Shutdown(); }
+
+void Pool::Shutdown() {
+  shut_down_ = true;
+  for (auto& w : waiters_) w->timer.cancel();
+  waiters_.clear();
+  for (auto& slot : connections_) slot->connection->StopWatching();
+}
+
+int Pool::healthy_connections() const {
+  int n = 0;
+  for (const auto& slot : connections_) n += slot->connection->healthy() ? 1 : 0;
+  return n;
+}
+
+asio::awaitable<int> Pool::Start() {
+  int ok = 0;
+  for (auto& slot : connections_) {
+    if (co_await slot->connection->Connect(options_.connect_timeout)) {
+      ++ok;
+      Release(slot.get());
+    } else {
+      observability::Log(observability::Level::kWarn, "db_connect_failed",
+                         {{"error", slot->connection->last_error()}});
+      slot->busy = true;  // owned by the reconnect loop until it succeeds
+      asio::co_spawn(io_, Reconnect(slot.get()), asio::detached);
+    }
+  }
+  co_return ok;
+}
+
+asio::awaitable<void> Pool::Reconnect(Slot* slot) {
+  if (slot->reconnecting) co_return;
+  slot->reconnecting = true;
+  auto backoff = std::chrono::milliseconds(20);
+  asio::steady_timer timer(io_);
+  while (!shut_down_) {
+    timer.expires_after(backoff);
+    co_await timer.async_wait(kTuple);
+    if (shut_down_) break;
+    if (co_await slot->connection->Connect(options_.connect_timeout)) {
+      Reconnects().Add();
+      observability::Log(observability::Level::kInfo, "db_reconnected");
+      break;
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(250));
+  }
+  slot->reconnecting = false;
+  if (!shut_down_) Release(slot);
+}
+
+Pool::Slot* Pool::TakeFree() {
+  for (auto& slot : connections_) {
+    if (!slot->busy && slot->connection->healthy()) {
+      slot->busy = true;
+      slot->connection->StopWatching();
+      return slot.get();
+    }
+  }
+  return nullptr;
+}
+
+void Pool::Release(Slot* slot) {
+  if (shut_down_) return;
+  if (!slot->connection->healthy()) {
+    slot->busy = true;
+    asio::co_spawn(io_, Reconnect(slot), asio::detached);
+    return;
+  }
+  while (!waiters_.empty()) {
+    auto waiter = waiters_.front();
+    waiters_.pop_front();
+    waiter->granted = slot;
+    slot->busy = true;
+    waiter->timer.cancel();
+    return;
+  }
+  slot->busy = false;
+  // Idle: watch the socket so a server-side close is noticed and repaired before use.
+  asio::co_spawn(io_, [slot, this]() -> asio::awaitable<void> {
+    co_await slot->connection->WatchIdle();
+    if (!slot->busy && !slot->connection->healthy() && !shut_down_) {
+      slot->busy = true;
+      co_await Reconnect(slot);
+    }
+  }, asio::detached);
+}
+
+asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<PipelineStep> steps,
+                                                               core::Deadline deadline) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (shut_down_ || healthy_connections() == 0) {
+      PoolTimeouts().Add();
+      co_return Unavailable("La base de datos no está disponible", "The database is unavailable");
+    }
+    Slot* slot = TakeFree();
+    if (!slot) {
+      if (waiters_.size() >= options_.max_waiters) {
+        PoolTimeouts().Add();
+        co_return Unavailable("Servidor saturado; inténtalo de nuevo", "Server overloaded; try again");
+      }
+      auto waiter = std::make_shared<Waiter>(io_);
+      waiter->timer.expires_at(std::min(deadline, core::SteadyClock::now() + options_.acquire_timeout));
+      waiters_.push_back(waiter);
+      co_await waiter->timer.async_wait(kTuple);
+      slot = waiter->granted;
+      if (!slot) {
+        std::erase(waiters_, waiter);
+        PoolTimeouts().Add();
+        co_return Unavailable("Servidor saturado; inténtalo de nuevo", "Server overloaded; try again");
+      }
+      slot->connection->StopWatching();
+    }
+    auto started = core::SteadyClock::now();
+    std::uint64_t before = slot->connection->round_trips();
+    // The server's statement_timeout fires first; this bound only catches a silent server.
+    auto outcome = co_await slot->connection->Run(steps, deadline + std::chrono::seconds(1));
+    RoundTrips().Add(slot->connection->round_trips() - before);
+    QueryLatency().Observe(std::chrono::duration<double>(core::SteadyClock::now() - started).count());
+    Release(slot);
+    // Retry once elsewhere only when nothing reached the server.
+    if (outcome.failure && outcome.failure->connection_lost && !outcome.failure->sent) continue;
+    co_return outcome;
+  }
+  PoolTimeouts().Add();
+  co_return Unavailable("La base de datos no está disponible", "The database is unavailable");
+}
+
+}  // namespace onboardd::db

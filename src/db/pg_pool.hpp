@@ -1,0 +1,75 @@
+// The connections of one I/O thread. Each thread has its own Pool on its own io_context, so
+// nothing here is shared between threads and nothing locks. A request borrows a connection
+// for one pipeline; when all are busy it waits in a bounded FIFO for at most the acquire
+// timeout, then gets UNAVAILABLE. Broken connections are reopened in the background with
+// backoff (capped at 250 ms, so the pool is whole again quickly after a database restart);
+// while none is healthy, requests fail at once instead of waiting.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "db/pg_connection.hpp"
+
+namespace onboardd::db {
+
+struct PoolOptions {
+  std::string conninfo;
+  int connections = 4;
+  std::chrono::milliseconds acquire_timeout{200};
+  std::chrono::milliseconds connect_timeout{2000};
+  bool use_prepared = true;
+  std::size_t max_waiters = 1024;  // beyond: UNAVAILABLE at once
+};
+
+class Pool {
+ public:
+  Pool(boost::asio::io_context& io, PoolOptions options);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Opens every connection (concurrently); returns how many succeeded. Those that failed
+  // keep retrying in the background. Call on the pool's thread.
+  boost::asio::awaitable<int> Start();
+
+  // Stops reconnecting and closes every connection.
+  void Shutdown();
+
+  // Runs the steps on a free connection as one pipeline. Failure codes: kUnavailable when no
+  // connection is healthy, the wait for one exceeded the acquire timeout or the deadline, or
+  // the connection broke before anything was sent and no other healthy connection exists.
+  // A connection that broke after sending is NOT retried (a write may have committed).
+  boost::asio::awaitable<core::Result<PgConnection::Outcome>> Run(std::vector<PipelineStep> steps,
+                                                                  core::Deadline deadline);
+
+  int healthy_connections() const;
+  int size() const { return static_cast<int>(connections_.size()); }
+
+  // The pool of the calling I/O thread (set by SetCurrent on that thread), or null.
+  static Pool* Current();
+  static void SetCurrent(Pool* pool);
+
+ private:
+  struct Slot;
+  struct Waiter;
+  boost::asio::awaitable<void> Reconnect(Slot* slot);
+  void Release(Slot* slot);
+  Slot* TakeFree();
+
+  boost::asio::io_context& io_;
+  const PoolOptions options_;
+  std::vector<std::unique_ptr<Slot>> connections_;
+  std::deque<std::shared_ptr<Waiter>> waiters_;
+  bool shut_down_ = false;
+};
+
+}  // namespace onboardd::db

@@ -1,0 +1,58 @@
+// See the header: why the identity is set here, transaction-locally, and nowhere else.
+#include "db/tenant_transaction.hpp"
+
+#include <algorithm>
+
+#include "db/error_mapping.hpp"
+
+namespace onboardd::db {
+
+namespace {
+
+constexpr Statement kSetReadContext{
+    "onboardd_context_ro",
+    "select set_config('app.user_id', $1, true), set_config('app.org_id', $2, true), "
+    "set_config('app.request_id', $3, true), set_config('statement_timeout', $4, true), "
+    "set_config('transaction_read_only', 'on', true)"};
+constexpr Statement kSetWriteContext{
+    "onboardd_context_rw",
+    "select set_config('app.user_id', $1, true), set_config('app.org_id', $2, true), "
+    "set_config('app.request_id', $3, true), set_config('statement_timeout', $4, true)"};
+
+}  // namespace
+
+TenantTransaction::TenantTransaction(TenantContext context) : context_(std::move(context)) {
+  steps_.push_back({context_.read_only ? kSetReadContext : kSetWriteContext, {}});
+}
+
+std::size_t TenantTransaction::Add(const Statement& statement, std::vector<Param> params) {
+  steps_.push_back({statement, std::move(params)});
+  return steps_.size() - 2;
+}
+
+boost::asio::awaitable<core::Result<std::vector<Rows>>> TenantTransaction::Commit(
+    Pool& pool, std::string* failed_sqlstate) {
+  if (failed_sqlstate) failed_sqlstate->clear();
+  for (int attempt = 0;; ++attempt) {
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        context_.deadline - core::SteadyClock::now());
+    if (remaining.count() <= 0) {
+      core::Error error = core::MakeError(core::ErrorCode::kUnavailable);
+      error.retry_after_seconds = 1;
+      co_return error;
+    }
+    steps_[0].params = {Param(context_.user_id), Param(context_.org_id), Param(context_.request_id),
+                        Param(std::to_string(remaining.count()) + "ms")};
+    auto outcome = co_await pool.Run(steps_, context_.deadline);
+    if (!outcome) co_return outcome.error();
+    if (!outcome->failure) {
+      outcome->rows.erase(outcome->rows.begin());  // the settings' row
+      co_return std::move(outcome->rows);
+    }
+    if (attempt == 0 && IsRetryable(*outcome->failure)) continue;
+    if (failed_sqlstate) *failed_sqlstate = outcome->failure->sqlstate;
+    co_return MapFailure(*outcome->failure, context_.request_id);
+  }
+}
+
+}  // namespace onboardd::db

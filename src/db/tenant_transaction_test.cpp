@@ -1,0 +1,220 @@
+// TenantTransaction, Pool and PgConnection against the real PostgreSQL of scripts/test, as
+// the app role under RLS.
+#include "db/tenant_transaction.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <future>
+
+#include "core/ids.hpp"
+#include "observability/metrics.hpp"
+#include "support/db_harness.hpp"
+
+namespace onboardd::db {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Context;
+using testing::PoolHarness;
+using testing::RequireEnv;
+
+constexpr Statement kWhoAmI{"test_whoami",
+                            "select current_setting('app.user_id', true), "
+                            "current_setting('app.request_id', true), "
+                            "current_setting('statement_timeout'), "
+                            "current_setting('transaction_read_only')"};
+constexpr Statement kUpsertPreference{
+    "test_upsert_pref",
+    "insert into public.ai_preferences (user_id, enabled, assistance_level) "
+    "values (onboardd_private.current_user_id(), $1::boolean, $2) "
+    "on conflict (user_id) do update set enabled = excluded.enabled, "
+    "assistance_level = excluded.assistance_level"};
+constexpr Statement kReadPreference{
+    "test_read_pref", "select user_id, enabled, assistance_level from public.ai_preferences"};
+constexpr Statement kUpdateAllPreferences{"test_update_prefs",
+                                          "update public.ai_preferences set enabled = false"};
+constexpr Statement kDivideByZero{"test_div0", "select 1 / 0"};
+constexpr Statement kSleep{"test_sleep", "select pg_sleep($1::float8)"};
+
+PoolOptions Options(int connections = 2, bool prepared = true) {
+  PoolOptions o;
+  o.conninfo = RequireEnv("DATABASE_URL");
+  o.connections = connections;
+  o.use_prepared = prepared;
+  o.acquire_timeout = 50ms;
+  return o;
+}
+
+std::string NewUser() { return "user-" + core::NewUuid(); }
+
+class TenantTransactionTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(TenantTransactionTest, IdentityIsSetForTheTransactionOnly) {
+  PoolHarness h(Options(1, GetParam()));
+  ASSERT_EQ(h.started(), 1);
+  TenantTransaction tx(Context("alice"));
+  tx.Add(kWhoAmI);
+  auto rows = h.Commit(std::move(tx));
+  ASSERT_TRUE(rows.has_value()) << rows.error().message.en;
+  EXPECT_EQ((*rows)[0].Get(0, 0), "alice");
+  EXPECT_EQ((*rows)[0].Get(0, 1), "test-request");
+  EXPECT_NE((*rows)[0].Get(0, 2), "0");  // the deadline's remainder, e.g. "4999ms"
+  EXPECT_EQ((*rows)[0].Get(0, 3), "on");
+
+  // Same (only) connection, next transaction without identity: nothing carried over.
+  TenantTransaction anonymous(Context("", /*read_only=*/false));
+  anonymous.Add(kWhoAmI);
+  auto after = h.Commit(std::move(anonymous));
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ((*after)[0].Get(0, 0), "");
+  EXPECT_EQ((*after)[0].Get(0, 3), "off");
+}
+
+INSTANTIATE_TEST_SUITE_P(PreparedOnAndOff, TenantTransactionTest, ::testing::Bool());
+
+TEST(TenantTransaction, OneRoundTripPerTransaction) {
+  PoolHarness h(Options(2));
+  auto& round_trips = observability::Metrics().GetCounter(
+      "onboardd_db_round_trips_total", "Pipelines sent to PostgreSQL (one network round trip each).");
+  std::string user = NewUser();
+  std::uint64_t before = round_trips.Value();
+  for (int i = 0; i < 5; ++i) {
+    TenantTransaction tx(Context(user, false));
+    tx.Add(kUpsertPreference, {Param("true"), Param("minimal")});
+    tx.Add(kReadPreference);
+    tx.Add(kWhoAmI);
+    ASSERT_TRUE(h.Commit(std::move(tx)).has_value());
+  }
+  EXPECT_EQ(round_trips.Value() - before, 5u);
+}
+
+TEST(TenantTransaction, AFailureRollsBackItsWholeTransactionAndNothingElse) {
+  PoolHarness h(Options(2));
+  std::string failing_user = NewUser(), other_user = NewUser();
+
+  TenantTransaction failing(Context(failing_user, false));
+  failing.Add(kUpsertPreference, {Param("true"), Param("extensive")});
+  failing.Add(kDivideByZero);
+  TenantTransaction other(Context(other_user, false));
+  other.Add(kUpsertPreference, {Param("false"), Param("minimal")});
+
+  auto f1 = boost::asio::co_spawn(h.io(), failing.Commit(h.pool()), boost::asio::use_future);
+  auto f2 = boost::asio::co_spawn(h.io(), other.Commit(h.pool()), boost::asio::use_future);
+  auto r1 = f1.get();
+  auto r2 = f2.get();
+  ASSERT_TRUE(r1.has_error());
+  EXPECT_EQ(r1.error().code, core::ErrorCode::kValidation);  // 22012 division_by_zero
+  ASSERT_TRUE(r2.has_value()) << r2.error().message.en;
+
+  TenantTransaction read_failing(Context(failing_user));
+  read_failing.Add(kReadPreference);
+  EXPECT_EQ((*h.Commit(std::move(read_failing)))[0].size(), 0) << "the insert was rolled back";
+  TenantTransaction read_other(Context(other_user));
+  read_other.Add(kReadPreference);
+  auto rows = h.Commit(std::move(read_other));
+  ASSERT_EQ((*rows)[0].size(), 1);
+  EXPECT_EQ((*rows)[0].Get(0, 2), "minimal");
+}
+
+TEST(TenantTransaction, RowLevelSecurityHidesOtherUsersRows) {
+  PoolHarness h(Options(1));
+  std::string owner = NewUser(), intruder = NewUser();
+  TenantTransaction write(Context(owner, false));
+  write.Add(kUpsertPreference, {Param("true"), Param("moderate")});
+  ASSERT_TRUE(h.Commit(std::move(write)).has_value());
+
+  TenantTransaction read(Context(intruder));
+  read.Add(kReadPreference);
+  EXPECT_EQ((*h.Commit(std::move(read)))[0].size(), 0);
+
+  TenantTransaction nobody(Context(""));
+  nobody.Add(kReadPreference);
+  EXPECT_EQ((*h.Commit(std::move(nobody)))[0].size(), 0);
+
+  TenantTransaction update(Context(intruder, false));
+  update.Add(kUpdateAllPreferences);
+  auto updated = h.Commit(std::move(update));
+  ASSERT_TRUE(updated.has_value());
+  EXPECT_EQ((*updated)[0].affected(), 0);
+
+  TenantTransaction read_only_write(Context(owner, true));
+  read_only_write.Add(kUpdateAllPreferences);
+  std::string sqlstate;
+  auto refused = h.Commit(std::move(read_only_write), &sqlstate);
+  ASSERT_TRUE(refused.has_error());
+  EXPECT_EQ(sqlstate, "25006");  // read-only transaction
+}
+
+TEST(TenantTransaction, DeadlineBecomesTheStatementTimeout) {
+  PoolHarness h(Options(1));
+  TenantTransaction slow(Context("u", true, 200ms));
+  slow.Add(kSleep, {Param("3")});
+  auto start = core::SteadyClock::now();
+  auto result = h.Commit(std::move(slow));
+  auto took = core::SteadyClock::now() - start;
+  ASSERT_TRUE(result.has_error());
+  EXPECT_EQ(result.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(result.error().retry_after_seconds, 1);
+  EXPECT_LT(took, 1s);
+  TenantTransaction next(Context("u"));
+  next.Add(kWhoAmI);
+  EXPECT_TRUE(h.Commit(std::move(next)).has_value()) << "the connection is usable afterwards";
+
+  TenantTransaction expired(Context("u", true, -1ms));
+  expired.Add(kWhoAmI);
+  auto late = h.Commit(std::move(expired));
+  ASSERT_TRUE(late.has_error());
+  EXPECT_EQ(late.error().code, core::ErrorCode::kUnavailable);
+}
+
+TEST(Pool, ExhaustedPoolAnswersUnavailableQuickly) {
+  PoolHarness h(Options(1));
+  TenantTransaction busy(Context("u", true, 3s));
+  busy.Add(kSleep, {Param("0.5")});
+  auto holder = boost::asio::co_spawn(h.io(), busy.Commit(h.pool()), boost::asio::use_future);
+  std::this_thread::sleep_for(50ms);
+  TenantTransaction waiting(Context("u"));
+  waiting.Add(kWhoAmI);
+  auto start = core::SteadyClock::now();
+  auto refused = h.Commit(std::move(waiting));
+  EXPECT_LT(core::SteadyClock::now() - start, 300ms);
+  ASSERT_TRUE(refused.has_error());
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_TRUE(holder.get().has_value());
+}
+
+TEST(Pool, ConnectionsKilledByTheServerAreReopened) {
+  PoolHarness h(Options(2));
+  PoolOptions admin_options;
+  admin_options.conninfo = RequireEnv("DATABASE_SUPERUSER_URL");
+  admin_options.connections = 1;
+  PoolHarness admin(admin_options);
+  constexpr Statement kKillApp{
+      "test_kill_app",
+      "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+      "where usename = 'onboardd_app' and application_name = '' and pid <> pg_backend_pid()"};
+  // Only this test's pool: it is the only app-role client of this process.
+  TenantTransaction kill(Context(""));
+  kill.Add(kKillApp);
+  ASSERT_TRUE(admin.Commit(std::move(kill)).has_value());
+
+  auto start = core::SteadyClock::now();
+  bool served = false;
+  while (core::SteadyClock::now() - start < 2s) {
+    TenantTransaction tx(Context("u"));
+    tx.Add(kWhoAmI);
+    auto result = h.Commit(std::move(tx));
+    if (result) {
+      served = true;
+      break;
+    }
+    EXPECT_EQ(result.error().code, core::ErrorCode::kUnavailable);
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(served) << "no success within 2 s of the kill";
+}
+
+}  // namespace
+}  // namespace onboardd::db

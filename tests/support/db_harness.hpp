@@ -1,0 +1,79 @@
+// Runs a db::Pool on its own I/O thread for tests, and awaits coroutines from the test
+// thread. Reads the URLs scripts/test exports (from `onboardd dev --services-only`).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "db/pg_pool.hpp"
+#include "db/tenant_transaction.hpp"
+
+namespace onboardd::testing {
+
+inline std::string RequireEnv(const char* name) {
+  const char* value = std::getenv(name);
+  if (!value || !*value) {
+    ADD_FAILURE() << name << " is not set: run the db tests through scripts/test";
+    return "";
+  }
+  return value;
+}
+
+class PoolHarness {
+ public:
+  explicit PoolHarness(db::PoolOptions options)
+      : guard_(boost::asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {
+    pool_ = std::make_unique<db::Pool>(io_, std::move(options));
+    started_ = Await(pool_->Start());
+  }
+  ~PoolHarness() {
+    boost::asio::post(io_, [this] { pool_->Shutdown(); });
+    guard_.reset();
+    io_.stop();
+    thread_.join();
+    pool_.reset();
+  }
+
+  template <class T>
+  T Await(boost::asio::awaitable<T> work) {
+    return boost::asio::co_spawn(io_, std::move(work), boost::asio::use_future).get();
+  }
+
+  // Commits a transaction built by the caller, on the pool's thread.
+  core::Result<std::vector<db::Rows>> Commit(db::TenantTransaction tx, std::string* sqlstate = nullptr) {
+    return Await([](db::Pool& pool, db::TenantTransaction t,
+                    std::string* s) -> boost::asio::awaitable<core::Result<std::vector<db::Rows>>> {
+      co_return co_await t.Commit(pool, s);
+    }(*pool_, std::move(tx), sqlstate));
+  }
+
+  db::Pool& pool() { return *pool_; }
+  boost::asio::io_context& io() { return io_; }
+  int started() const { return started_; }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  std::thread thread_;
+  std::unique_ptr<db::Pool> pool_;
+  int started_ = 0;
+};
+
+inline db::TenantContext Context(std::string user, bool read_only = true,
+                                 std::chrono::milliseconds budget = std::chrono::seconds(5)) {
+  db::TenantContext c;
+  c.user_id = std::move(user);
+  c.request_id = "test-request";
+  c.deadline = core::SteadyClock::now() + budget;
+  c.read_only = read_only;
+  return c;
+}
+
+}  // namespace onboardd::testing
