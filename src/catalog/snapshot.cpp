@@ -782,28 +782,37 @@ const PromptTemplate* Snapshot::FindPrompt(std::string_view id) const {
   return nullptr;
 }
 
+namespace {
+
+core::Error InvalidCatalog(std::vector<core::FieldError> details) {
+  const core::FieldError& first = details.front();
+  core::Error error =
+      core::MakeError(core::ErrorCode::kInternal,
+                      {"El catálogo no es válido: " + first.path + ": " + first.message.es,
+                       "The catalog is invalid: " + first.path + ": " + first.message.en});
+  error.details = std::move(details);
+  return error;
+}
+
+}  // namespace
+
 core::Result<std::shared_ptr<const Snapshot>> Snapshot::Parse(std::string_view json_text) {
-  const auto invalid = [](std::vector<core::FieldError> details) {
-    core::Error error = core::MakeError(
-        core::ErrorCode::kInternal,
-        {"El catálogo no es válido: " + details.front().path + ": " + details.front().message.es,
-         "The catalog is invalid: " + details.front().path + ": " + details.front().message.en});
-    error.details = std::move(details);
-    return error;
-  };
   boost::system::error_code ec;
   json::parse_options options;
   options.max_depth = 64;
   const json::value root = json::parse(json_text, ec, {}, options);
   if (ec) {
-    return invalid(
+    return InvalidCatalog(
         {{"", {"JSON mal formado: " + ec.message(), "malformed JSON: " + ec.message()}}});
   }
+  return FromJson(root);
+}
+
+core::Result<std::shared_ptr<const Snapshot>> Snapshot::FromJson(const json::value& document) {
   std::shared_ptr<Snapshot> snapshot(new Snapshot());
   SnapshotBuilder builder(*snapshot);
-  builder.Build(root);
-  if (!builder.faults.empty()) return invalid(std::move(builder.faults));
-
+  builder.Build(document);
+  if (!builder.faults.empty()) return InvalidCatalog(std::move(builder.faults));
   snapshot->industries_es_ = snapshot->BuildIndustriesBody("", "", false);
   snapshot->industries_en_ = snapshot->BuildIndustriesBody("", "", true);
   snapshot->config_body_ = MakeBody(BuildConfig(*snapshot));

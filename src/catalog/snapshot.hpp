@@ -140,6 +140,8 @@ class Snapshot {
   // field type, enums without values, a default that its own field would refuse, an unknown
   // default flow, an image field accepting anything but png/jpeg/webp.
   static core::Result<std::shared_ptr<const Snapshot>> Parse(std::string_view json_text);
+  // The same from an already parsed document (the Edge Config poller's item value).
+  static core::Result<std::shared_ptr<const Snapshot>> FromJson(const boost::json::value& document);
 
   const std::string& version() const { return version_; }
 

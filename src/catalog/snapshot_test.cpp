@@ -127,6 +127,13 @@ TEST(Snapshot, RefusesMalformedJson) {
   EXPECT_FALSE(Snapshot::Parse("[]"));
 }
 
+TEST(Snapshot, FromParsedDocument) {
+  auto result = Snapshot::FromJson(json::parse(BundledCatalogJson()));
+  ASSERT_TRUE(result);
+  EXPECT_EQ((*result)->ConfigBody().etag, Bundled()->ConfigBody().etag);
+  EXPECT_FALSE(Snapshot::FromJson(json::value(3)));
+}
+
 TEST(Snapshot, RefusesDuplicateIndustry) {
   core::Error e = Refusal(
       [](json::object& doc) { doc["industries"].as_array()[1].as_object()["id"] = "technology"; });

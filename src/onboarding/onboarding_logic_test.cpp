@@ -241,7 +241,9 @@ TEST(DepartmentsPlan, ParentsFirst) {
   EXPECT_EQ(plan[3].parent, 2u);
   EXPECT_EQ(plan[3].description, "deep");
   for (std::size_t i = 0; i < plan.size(); ++i) {
-    if (plan[i].parent) EXPECT_LT(*plan[i].parent, i);
+    if (plan[i].parent) {
+      EXPECT_LT(*plan[i].parent, i);
+    }
   }
 }
 
