@@ -686,6 +686,8 @@ json::value BuildConfig(const Snapshot& s) {
 
 JsonBody Snapshot::IndustriesBody(std::string_view q, std::string_view category,
                                   bool english) const {
+  while (!q.empty() && (q.front() == ' ' || q.front() == '\t')) q.remove_prefix(1);
+  while (!q.empty() && (q.back() == ' ' || q.back() == '\t')) q.remove_suffix(1);
   if (q.empty() && category.empty()) return english ? industries_en_ : industries_es_;
   return BuildIndustriesBody(q, category, english);
 }

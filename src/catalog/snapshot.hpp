@@ -167,7 +167,7 @@ class Snapshot {
   const std::vector<PromptTemplate>& prompts() const { return prompts_; }
 
   // Body of GET /api/onboarding/industries: {industries, categorized, categories, total}.
-  // `q` matches id, name (es and en) and description case- and accent-insensitively;
+  // `q` (trimmed) matches id, name (es and en) and description case- and accent-insensitively;
   // `category` keeps one category id (unknown id: empty result, not an error). Names and
   // descriptions are in Spanish, or English when `english`. The unfiltered bodies are
   // pre-serialized (no allocation beyond the shared_ptr copy); filtered ones are built per

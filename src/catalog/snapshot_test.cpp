@@ -240,7 +240,8 @@ TEST(Snapshot, IndustriesBodyFilters) {
   EXPECT_EQ(v.at("total").as_int64(), 0);
   v = json::parse(*s->IndustriesBody("", "no-such-category", false).body);
   EXPECT_EQ(v.at("total").as_int64(), 0);
-  v = json::parse(*s->IndustriesBody("real", "", true).body);
+  EXPECT_EQ(s->IndustriesBody("  ", "", false).body, s->IndustriesBody("", "", false).body);
+  v = json::parse(*s->IndustriesBody(" real ", "", true).body);
   EXPECT_EQ(v.at("industries").as_array()[0].at("id"), "real_estate");
 }
 
