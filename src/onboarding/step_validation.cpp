@@ -409,36 +409,47 @@ core::Result<ValidatedStep> ValidateStep(const catalog::Flow& flow, std::string_
 
 std::optional<std::string> DecodeBase64(std::string_view text) {
   static constexpr auto kTable = [] {
-    std::array<signed char, 256> t{};
-    t.fill(-1);
+    std::array<std::uint8_t, 256> t{};
+    t.fill(0xFF);
     const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (int i = 0; i < 64; ++i)
-      t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
+      t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::uint8_t>(i);
     return t;
   }();
+  const auto sextet = [&](char c) { return kTable[static_cast<unsigned char>(c)]; };
   std::size_t padding = 0;
   while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') {
     ++padding;
   }
   if (padding > 0 && text.size() % 4 != 0) return std::nullopt;
   const std::string_view body = text.substr(0, text.size() - padding);
-  if (body.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(body.size() / 4 * 3 + 2);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : body) {
-    const signed char value = kTable[static_cast<unsigned char>(c)];
-    if (value < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
+  const std::size_t tail = body.size() % 4;
+  if (tail == 1) return std::nullopt;
+  const std::size_t quads = body.size() / 4;
+  std::string out(quads * 3 + (tail == 0 ? 0 : tail - 1), '\0');
+  char* o = out.data();
+  const char* in = body.data();
+  // Whole quads: 4 characters -> 3 bytes; any invalid character sets a high bit in `bad`.
+  std::uint32_t bad = 0;
+  for (std::size_t q = 0; q < quads; ++q, in += 4, o += 3) {
+    const std::uint32_t a = sextet(in[0]), b = sextet(in[1]), c = sextet(in[2]), d = sextet(in[3]);
+    bad |= a | b | c | d;
+    const std::uint32_t v = a << 18 | b << 12 | c << 6 | d;
+    o[0] = static_cast<char>(v >> 16);
+    o[1] = static_cast<char>(v >> 8);
+    o[2] = static_cast<char>(v);
   }
-  // Leftover bits must be zero (canonical encoding).
-  if (bits > 0 && (buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
+  if (bad & 0xC0) return std::nullopt;
+  if (tail >= 2) {
+    const std::uint32_t a = sextet(in[0]), b = sextet(in[1]);
+    const std::uint32_t c = tail == 3 ? sextet(in[2]) : 0;
+    if ((a | b | c) & 0xC0) return std::nullopt;
+    // Leftover bits must be zero (canonical encoding).
+    if (tail == 2 ? (b & 0x0F) != 0 : (c & 0x03) != 0) return std::nullopt;
+    const std::uint32_t v = a << 18 | b << 12 | c << 6;
+    o[0] = static_cast<char>(v >> 16);
+    if (tail == 3) o[1] = static_cast<char>(v >> 8);
+  }
   return out;
 }
 
