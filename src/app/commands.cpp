@@ -4,6 +4,8 @@
 
 #include <signal.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
@@ -14,6 +16,8 @@
 #include "app/dev_environment.hpp"
 #include "app/routes.hpp"
 #include "db/migrator.hpp"
+#include "db/pg_pool.hpp"
+#include "db/readiness.hpp"
 #include "http/server.hpp"
 #include "observability/log.hpp"
 
@@ -60,10 +64,47 @@ http::ServerOptions ServerOptionsFrom(const config::Settings& s) {
 // Serves until SIGINT/SIGTERM, then drains. `on_listening` runs once the port is bound.
 int ServeUntilSignal(const config::Settings& settings,
                      const std::function<void(unsigned short)>& on_listening) {
+  // One database pool per I/O thread, made and destroyed on that thread while its
+  // io_context still exists (see db/pg_pool.hpp).
+  std::vector<std::unique_ptr<db::Pool>> pools(settings.EffectiveThreads());
+  db::PoolOptions pool_options;
+  pool_options.conninfo = settings.database_url;
+  pool_options.connections = settings.db_connections_per_thread;
+  pool_options.acquire_timeout = std::chrono::milliseconds(settings.db_acquire_timeout_ms);
+  pool_options.connect_timeout = std::chrono::milliseconds(settings.db_connect_timeout_ms);
+  pool_options.use_prepared = settings.db_prepared_statements;
+
+  auto snapshot = catalog::LoadConfigured(settings.catalog_file);
+  if (!snapshot) {
+    Log(Level::kError, "catalog_invalid", {{"error", snapshot.error().message.en}});
+    return 1;
+  }
   http::Router router;
   Services services;
+  services.settings = &settings;
+  services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
+  services.database_ready = []() -> asio::awaitable<core::Status> {
+    db::Pool* pool = db::Pool::Current();
+    if (!pool) {
+      co_return core::MakeError(core::ErrorCode::kUnavailable,
+                                {"base de datos no configurada", "database not configured"});
+    }
+    co_return co_await db::CheckReady(*pool);
+  };
   RegisterRoutes(router, services);
   http::Server server(ServerOptionsFrom(settings), router);
+  if (!settings.database_url.empty()) {
+    server.OnThreadStart([&](int index, asio::io_context& io) {
+      pools[index] = std::make_unique<db::Pool>(io, pool_options);
+      db::Pool::SetCurrent(pools[index].get());
+      asio::co_spawn(io, pools[index]->Start(), asio::detached);
+    });
+    server.OnThreadStop([&](int index) {
+      pools[index]->Shutdown();
+      pools[index].reset();
+      db::Pool::SetCurrent(nullptr);
+    });
+  }
   try {
     server.Listen();
   } catch (const std::system_error& e) {

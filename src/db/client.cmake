@@ -4,7 +4,8 @@ list(APPEND DB_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/pg_connection.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/pg_pool.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/error_mapping.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/tenant_transaction.cpp)
+  ${CMAKE_CURRENT_SOURCE_DIR}/tenant_transaction.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/readiness.cpp)
 list(APPEND DB_DEPS onboardd_observability)
 onboardd_test(db_client_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/tenant_transaction_test.cpp
               DEPS onboardd_db)

@@ -101,6 +101,13 @@ asio::awaitable<bool> PgConnection::Connect(std::chrono::milliseconds timeout) {
 
 asio::awaitable<PgConnection::Outcome> PgConnection::Run(std::vector<PipelineStep> steps,
                                                          core::Deadline give_up) {
+  Outcome outcome = co_await RunPipeline(std::move(steps), give_up);
+  if (socket_) socket_->timer.cancel();
+  co_return outcome;
+}
+
+asio::awaitable<PgConnection::Outcome> PgConnection::RunPipeline(std::vector<PipelineStep> steps,
+                                                                 core::Deadline give_up) {
   Outcome outcome;
   auto fail_connection = [&](std::string message, bool sent) {
     PgFailure failure;
@@ -174,12 +181,6 @@ asio::awaitable<PgConnection::Outcome> PgConnection::Run(std::vector<PipelineSte
       s->descriptor.cancel();
     }
   });
-  struct CancelTimer {
-    PgConnection* self;
-    ~CancelTimer() {
-      if (self->socket_) self->socket_->timer.cancel();
-    }
-  } cancel_timer{this};
 
   // Send everything: one write (or a few for large bodies), then one read phase.
   int flush;

@@ -99,6 +99,8 @@ class PgConnection {
 
  private:
   struct Socket;
+  boost::asio::awaitable<Outcome> RunPipeline(std::vector<PipelineStep> steps,
+                                              core::Deadline give_up);
   boost::asio::awaitable<bool> WaitSocket(bool write, core::Deadline give_up);
   void Close(std::string reason);
 

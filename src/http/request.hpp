@@ -20,6 +20,13 @@ namespace onboardd::http {
 
 namespace beast_http = boost::beast::http;
 
+// The verified caller of a route that requires authentication.
+struct Principal {
+  std::string user_id;  // the token's `sub`
+  std::string email;    // empty when the token has none
+  std::string name;     // empty when the token has none
+};
+
 struct Request {
   beast_http::request<beast_http::string_body> message;
   std::string path;                                  // decoded path, no query
@@ -29,6 +36,7 @@ struct Request {
   bool english = false;  // Accept-Language prefers English; Spanish otherwise
   core::Deadline deadline{};
   std::string remote_address;
+  std::optional<Principal> principal;  // set by the Router for authenticated routes
 
   beast_http::verb method() const { return message.method(); }
   const std::string& body() const { return message.body(); }
@@ -43,6 +51,7 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string user_hash;  // for the access log: set by the Router for authenticated routes
 
   Response& With(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

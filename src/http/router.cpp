@@ -73,6 +73,8 @@ void Router::Add(beast_http::verb method, std::string pattern, Handler handler,
   routes_.push_back(std::move(route));
 }
 
+void Router::SetAuthenticate(Authenticate authenticate) { authenticate_ = std::move(authenticate); }
+
 Router::Match Router::Resolve(beast_http::verb method, std::string_view path) const {
   Match match;
   match.pattern = "unmatched";
@@ -113,10 +115,24 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
   for (auto& [name, value] : match.params) request.params.emplace(name, value);
   std::string request_id = request.request_id;
   bool english = request.english;
+  std::string user_hash;
   std::optional<core::Error> failure;
   try {
+    if (match.route->options.authenticated) {
+      core::Result<Principal> principal = core::MakeError(core::ErrorCode::kUnauthenticated);
+      if (authenticate_) {
+        principal = co_await authenticate_(std::string(request.Header("Authorization")),
+                                           std::string(request.Header("Cookie")));
+      }
+      if (!principal) co_return ErrorResponse(principal.error(), request_id, english);
+      user_hash = observability::UserHash(principal->user_id);
+      request.principal = std::move(*principal);
+    }
     core::Result<Response> result = co_await match.route->handler(std::move(request));
-    if (result.has_value()) co_return std::move(*result);
+    if (result.has_value()) {
+      result->user_hash = std::move(user_hash);
+      co_return std::move(*result);
+    }
     failure = std::move(result.error());
   } catch (const std::exception& e) {
     observability::Log(observability::Level::kError, "handler_exception",
@@ -124,7 +140,9 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
                         {"what", e.what()}});
     failure = core::MakeError(core::ErrorCode::kInternal);
   }
-  co_return ErrorResponse(*failure, request_id, english);
+  Response response = ErrorResponse(*failure, request_id, english);
+  response.user_hash = std::move(user_hash);
+  co_return response;
 }
 
 std::vector<std::pair<std::string, std::string>> Router::Routes() const {

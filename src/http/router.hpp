@@ -29,7 +29,15 @@ using Handler = std::function<boost::asio::awaitable<core::Result<Response>>(Req
 struct RouteOptions {
   // Largest body this route accepts; 0 means the server default (MAX_BODY_BYTES).
   std::size_t max_body_bytes = 0;
+  // The handler runs only for a verified caller (Request::principal is set); otherwise 401.
+  bool authenticated = false;
 };
+
+// Verifies the caller from the Authorization and Cookie headers (either may be empty);
+// kUnauthenticated when it cannot.
+using Authenticate =
+    std::function<boost::asio::awaitable<core::Result<Principal>>(std::string authorization,
+                                                                  std::string cookie)>;
 
 class Router {
  public:
@@ -54,6 +62,9 @@ class Router {
   // bug (throws std::logic_error).
   void Add(beast_http::verb method, std::string pattern, Handler handler, RouteOptions options = {});
 
+  // Used for routes with `authenticated`; without one, those routes answer 401.
+  void SetAuthenticate(Authenticate authenticate);
+
   Match Resolve(beast_http::verb method, std::string_view path) const;
 
   // Resolves, runs the handler and renders errors. Sets params on the request. Never throws.
@@ -65,6 +76,7 @@ class Router {
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;
+  Authenticate authenticate_;
 };
 
 }  // namespace onboardd::http

@@ -116,5 +116,40 @@ TEST(Router, PerRouteBodyLimitIsReported) {
   EXPECT_EQ(router.Resolve(verb::post, "/small").max_body_bytes, 0u);
 }
 
+TEST(Router, AuthenticatedRoutesNeedAVerifiedCaller) {
+  Router router;
+  router.Add(
+      verb::get, "/me",
+      [](Request r) -> asio::awaitable<core::Result<Response>> {
+        co_return JsonResponse(boost::json::object{{"user", r.principal->user_id}});
+      },
+      {.authenticated = true});
+  // No authenticator configured: 401, never the handler.
+  auto none = DispatchOnce(router, verb::get, "/me");
+  EXPECT_EQ(none.status, beast_http::status::unauthorized);
+
+  router.SetAuthenticate([](std::string authorization,
+                            std::string) -> asio::awaitable<core::Result<Principal>> {
+    if (authorization == "Bearer good") co_return Principal{"user-1", "", ""};
+    co_return core::MakeError(core::ErrorCode::kUnauthenticated);
+  });
+  auto refused = DispatchOnce(router, verb::get, "/me");
+  EXPECT_EQ(refused.status, beast_http::status::unauthorized);
+  EXPECT_EQ(boost::json::parse(refused.body).at("code"), "UNAUTHENTICATED");
+  EXPECT_TRUE(refused.user_hash.empty());
+
+  asio::io_context ioc;
+  Request request;
+  request.message.method(verb::get);
+  request.message.set("Authorization", "Bearer good");
+  request.path = "/me";
+  auto future = asio::co_spawn(ioc, router.Dispatch(std::move(request)), asio::use_future);
+  ioc.run();
+  Response ok = future.get();
+  EXPECT_EQ(ok.status, beast_http::status::ok);
+  EXPECT_EQ(boost::json::parse(ok.body).at("user"), "user-1");
+  EXPECT_EQ(ok.user_hash.size(), 16u);
+}
+
 }  // namespace
 }  // namespace onboardd::http

@@ -363,6 +363,7 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
     keep_alive = keep_alive && !stopping_.load();
     unsigned status = static_cast<unsigned>(response.status);
     std::size_t bytes_out = response.body.size();
+    std::string user_hash = std::move(response.user_hash);
     open = co_await send(std::move(response), request_id, version, keep_alive, head) && keep_alive;
     double seconds = std::chrono::duration<double>(Clock::now() - arrival).count();
     Record(route, method, status, seconds);
@@ -374,7 +375,8 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
                           {"status", status},
                           {"duration_us", static_cast<std::int64_t>(seconds * 1e6)},
                           {"bytes_in", bytes_in},
-                          {"bytes_out", bytes_out}});
+                          {"bytes_out", bytes_out},
+                          {"user", user_hash}});
     }
   }
   boost::system::error_code ignored;
