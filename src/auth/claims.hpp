@@ -1,0 +1,33 @@
+// The registered claims a verified signature does not vouch for by itself: lifetime,
+// issuer, audience, subject. Pure: the caller passes the time.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "auth/identity.hpp"
+#include "core/result.hpp"
+
+namespace onboardd::auth {
+
+struct ClaimRules {
+  std::string issuer;                  // empty: `iss` is not checked
+  std::vector<std::string> audiences;  // empty: `aud` is not checked (except for ":anon")
+  // Stack Auth issues anonymous users tokens whose audience is "<project>:anon" (and which
+  // carry "is_anonymous": true). Refused unless this is set.
+  bool allow_anonymous = false;
+  std::int64_t leeway_seconds = 30;
+};
+
+// The identity, or kUnauthenticated when: `exp` is missing, not a number, or at/before
+// `now - leeway`; `nbf` is present and after `now + leeway` (or not a number); `iss` differs
+// from rules.issuer (when set); `aud` (a string or an array of strings) contains none of
+// rules.audiences (when set); any audience ends in ":anon" or `is_anonymous` is true while
+// anonymous users are not allowed; `sub` is missing, not a string or empty.
+// `name` and `email` are copied when they are strings and ignored otherwise.
+core::Result<Identity> ValidateClaims(const boost::json::object& claims, const ClaimRules& rules,
+                                      std::int64_t now);
+
+}  // namespace onboardd::auth
