@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
 #include <cstdio>
 #include <fmt/format.h>
 #include <functional>
@@ -97,7 +98,13 @@ int ServeUntilSignal(const config::Settings& settings,
     server.OnThreadStart([&](int index, asio::io_context& io) {
       pools[index] = std::make_unique<db::Pool>(io, pool_options);
       db::Pool::SetCurrent(pools[index].get());
-      asio::co_spawn(io, pools[index]->Start(), asio::detached);
+      // Connect before this thread accepts anything, so the first requests find a ready
+      // pool; bounded by the connect timeout (failed connections keep retrying).
+      auto started = asio::co_spawn(io, pools[index]->Start(), asio::use_future);
+      while (started.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        io.run_one_for(std::chrono::milliseconds(10));
+      }
+      if (io.stopped()) io.restart();
     });
     server.OnThreadStop([&](int index) {
       pools[index]->Shutdown();

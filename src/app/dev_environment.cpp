@@ -168,7 +168,8 @@ core::Result<DevServices> DevEnvironment::Start() {
     if (init.exit_code != 0) return Unavailable("initdb failed", init.output);
     std::ofstream conf(pg_dir_ / "postgresql.conf", std::ios::app);
     conf << "\n# onboardd dev\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n"
-            "max_connections = 300\nshared_buffers = 128MB\nlog_min_messages = warning\n";
+            "max_connections = 300\nshared_buffers = 128MB\nlog_min_messages = warning\n"
+            "include_if_exists = 'onboardd_port.conf'\n";
   }
 
   // A cluster still running is either another live `dev` of this data dir (refuse) or the
@@ -191,10 +192,12 @@ core::Result<DevServices> DevEnvironment::Start() {
     }
   }
   std::ofstream(owner_pid_file) << getpid() << '\n';
+  // The port lives in a file the configuration includes, so a plain `pg_ctl start` or
+  // `restart` (as tests do) keeps it.
   int pg_port = FreePort();
+  std::ofstream(pg_dir_ / "onboardd_port.conf") << "port = " << pg_port << '\n';
   auto start = RunCommand({pg_bin_ + "/pg_ctl", "-D", pg_dir_.string(), "-l",
-                           (pg_dir_ / "server.log").string(), "-w", "-t", "60", "-o",
-                           fmt::format("-p {}", pg_port), "start"},
+                           (pg_dir_ / "server.log").string(), "-w", "-t", "60", "start"},
                           kPostgresUser);
   if (start.exit_code != 0) return Unavailable("pg_ctl start failed", start.output);
   pg_started_ = true;
@@ -207,6 +210,8 @@ core::Result<DevServices> DevEnvironment::Start() {
   services.owner_url = url("onboardd_owner", secrets["OWNER_PASSWORD"], "onboardd");
   services.app_url = url("onboardd_app", secrets["APP_PASSWORD"], "onboardd");
   services.dev_secret = secrets["AUTH_DEV_SECRET"];
+  services.pg_data_dir = pg_dir_.string();
+  services.pg_bin_dir = pg_bin_;
 
   fs::path bootstrap = data_dir_ / "bootstrap.sql";
   {
@@ -263,6 +268,8 @@ core::Status DevEnvironment::WriteEnvFile(const DevServices& services,
   line("REDIS_URL", services.redis_url);
   line("AUTH_DEV_SECRET", services.dev_secret);
   line("ONBOARDD_URL", onboardd_url);
+  line("ONBOARDD_PGDATA", services.pg_data_dir);
+  line("ONBOARDD_PG_BIN", services.pg_bin_dir);
   out.close();
   if (!out) {
     return core::MakeError(core::ErrorCode::kInternal, {"no se pudo escribir " + file.string(),

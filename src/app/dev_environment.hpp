@@ -17,6 +17,8 @@ struct DevServices {
   std::string app_url;        // onboardd_app: the server
   std::string redis_url;      // empty when redis-server is not installed
   std::string dev_secret;     // HS256 secret of this data dir's dev tokens
+  std::string pg_data_dir;    // the cluster's directory (tests restart it with pg_ctl)
+  std::string pg_bin_dir;     // where initdb, pg_ctl, pgbench live
 };
 
 class DevEnvironment {

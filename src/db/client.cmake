@@ -9,3 +9,6 @@ list(APPEND DB_SOURCES
 list(APPEND DB_DEPS onboardd_observability)
 onboardd_test(db_client_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/tenant_transaction_test.cpp
               DEPS onboardd_db)
+onboardd_test(db_restart_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/restart_test.cpp
+              DEPS onboardd_db)
+set_tests_properties(db_restart_test PROPERTIES RUN_SERIAL TRUE)
