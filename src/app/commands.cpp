@@ -15,6 +15,9 @@
 #include <thread>
 
 #include "app/dev_environment.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/dev_token.hpp"
+#include "http_client/http_client.hpp"
 #include "app/routes.hpp"
 #include "db/migrator.hpp"
 #include "db/pg_pool.hpp"
@@ -80,7 +83,33 @@ int ServeUntilSignal(const config::Settings& settings,
     Log(Level::kError, "catalog_invalid", {{"error", snapshot.error().message.en}});
     return 1;
   }
+  // Authentication: the JWKS of Stack Auth / Neon Auth when configured, dev tokens when a
+  // dev secret is set; with neither, every authenticated route answers 401.
+  auth::AuthOptions auth_options;
+  auth_options.issuer = settings.auth_issuer;
+  auth_options.audiences = settings.auth_audience;
+  auth_options.allow_anonymous_audience = settings.auth_allow_anonymous_audience;
+  auth_options.cookie_name = settings.auth_cookie_name;
+  auth_options.dev_secret = settings.auth_dev_secret;
+  auth_options.leeway_seconds = settings.auth_leeway_seconds;
+  auth_options.token_cache_size = static_cast<std::size_t>(settings.auth_token_cache_size);
+  auto http_client = std::make_shared<const http_client::Client>();
+  auth::JwksFetcher fetcher;
+  if (!settings.auth_jwks_url.empty()) {
+    fetcher = auth::MakeHttpJwksFetcher(http_client, settings.auth_jwks_url);
+  } else if (settings.auth_dev_secret.empty()) {
+    Log(Level::kWarn, "auth_not_configured",
+        {{"hint", "set AUTH_JWKS_URL (or AUTH_DEV_SECRET in development)"}});
+  }
+  auth::Authenticator authenticator(auth_options, fetcher);
+
   http::Router router;
+  router.SetAuthenticate([&authenticator](std::string authorization, std::string cookie)
+                             -> asio::awaitable<core::Result<http::Principal>> {
+    auto identity = co_await authenticator.Authenticate(std::move(authorization), std::move(cookie));
+    if (!identity) co_return identity.error();
+    co_return http::Principal{identity->user_id, identity->email, identity->name};
+  });
   Services services;
   services.settings = &settings;
   services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
@@ -158,6 +187,8 @@ void PrintHelp() {
       "      --services-only starts the services and waits for SIGINT/SIGTERM without serving.\n"
       "  onboardd serve\n"
       "      Production: everything from settings, nothing started on the side.\n"
+      "  onboardd token --sub SUB [--email E] [--name N] [--ttl S] [--data-dir DIR]\n"
+      "      Prints a dev token the `dev` server of DIR (default ./.data) accepts.\n"
       "  onboardd migrate up|status|verify\n"
       "      Schema migrations, as the owner role (DATABASE_OWNER_URL).\n"
       "  onboardd --help\n\n"
@@ -210,6 +241,35 @@ int RunMigrate(const config::Settings& settings, const std::vector<std::string>&
   return 2;
 }
 
+int RunToken(const config::Settings& settings, const std::vector<std::string>& args) {
+  auth::DevClaims claims;
+  claims.sub = OptionValue(args, "--sub", "");
+  claims.email = OptionValue(args, "--email", "");
+  claims.name = OptionValue(args, "--name", "");
+  claims.issuer = settings.auth_issuer;
+  claims.audiences = settings.auth_audience;
+  std::string ttl = OptionValue(args, "--ttl", "3600");
+  if (claims.sub.empty() || ttl.find_first_not_of("0123456789") != std::string::npos || ttl.empty()) {
+    std::fprintf(stderr,
+                 "usage: onboardd token --sub SUB [--email E] [--name N] [--ttl S] [--data-dir DIR]\n");
+    return 2;
+  }
+  claims.ttl_seconds = std::stoll(ttl);
+  std::string secret = settings.auth_dev_secret;
+  std::string data_dir = OptionValue(args, "--data-dir", "");
+  if (!data_dir.empty() || secret.empty()) {
+    auto from_dir = ReadDevSecret(data_dir.empty() ? ".data" : data_dir);
+    if (!from_dir) {
+      std::fprintf(stderr, "onboardd token: %s (start `onboardd dev` first, or set AUTH_DEV_SECRET)\n",
+                   from_dir.error().message.en.c_str());
+      return 1;
+    }
+    secret = *from_dir;
+  }
+  std::printf("%s\n", auth::SignDevToken(secret, claims).c_str());
+  return 0;
+}
+
 int RunServe(const config::Settings& settings) {
   if (auto valid = config::Validate(settings); !valid) {
     for (const auto& d : valid.error().details) {
@@ -244,7 +304,7 @@ int RunDev(config::Settings settings, const std::vector<std::string>& args) {
   settings.database_url = services->app_url;
   settings.database_owner_url = services->owner_url;
   if (settings.redis_url.empty()) settings.redis_url = services->redis_url;
-  if (settings.auth_dev_secret.empty()) settings.auth_dev_secret = services->dev_secret;
+  settings.auth_dev_secret = services->dev_secret;  // like the database, the data dir's own
   if (std::getenv("HOST") == nullptr && !HasFlag(args, "--host")) settings.host = "127.0.0.1";
 
   if (services_only) {
@@ -258,13 +318,25 @@ int RunDev(config::Settings settings, const std::vector<std::string>& args) {
   return ServeUntilSignal(settings, [&](unsigned short port) {
     std::string url = fmt::format("http://{}:{}", settings.host, port);
     (void)environment.WriteEnvFile(*services, url);
+    auth::DevClaims claims;
+    claims.sub = "dev-user";
+    claims.email = "dev@example.com";
+    claims.name = "Dev User";
+    claims.issuer = settings.auth_issuer;
+    claims.audiences = settings.auth_audience;
+    claims.ttl_seconds = 24 * 3600;
+    std::string token = auth::SignDevToken(services->dev_secret, claims);
     std::printf(
         "\nonboardd dev is serving on %s\n"
         "  environment: source %s/dev.env\n"
+        "  dev token (24 h, user dev-user): %s\n"
+        "  more tokens: onboardd token --sub SOMEONE --data-dir %s\n"
         "  try:  curl -s %s/healthz\n"
         "        curl -s %s/readyz\n"
+        "        curl -s -H 'Authorization: Bearer %s' %s/api/onboarding/status\n"
         "        curl -s %s/metrics | head\n\n",
-        url.c_str(), data_dir.c_str(), url.c_str(), url.c_str(), url.c_str());
+        url.c_str(), data_dir.c_str(), token.c_str(), data_dir.c_str(), url.c_str(), url.c_str(),
+        token.c_str(), url.c_str(), url.c_str());
     std::fflush(stdout);
   });
 }

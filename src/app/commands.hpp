@@ -10,6 +10,8 @@ namespace onboardd::app {
 
 // `onboardd dev [--port N] [--data-dir DIR] [--services-only]`
 int RunDev(config::Settings settings, const std::vector<std::string>& args);
+// `onboardd token --sub SUB [--email E] [--name N] [--ttl S] [--data-dir DIR]`
+int RunToken(const config::Settings& settings, const std::vector<std::string>& args);
 // `onboardd migrate up|status|verify`
 int RunMigrate(const config::Settings& settings, const std::vector<std::string>& args);
 // `onboardd serve`

@@ -2,11 +2,15 @@
 // is the only list of features.
 #include "app/routes.hpp"
 
+#include "onboarding/onboarding_routes.hpp"
+
 namespace onboardd::app {
 
 void RegisterRoutes(http::Router& router, const Services& services) {
   // GET /healthz, GET /readyz, GET /metrics
   RegisterSystemRoutes(router, services.database_ready);
+  // /api/onboarding/{step,status,complete,organization,industries,config}
+  onboarding::RegisterRoutes(router, services.catalog);
 }
 
 }  // namespace onboardd::app
