@@ -12,3 +12,5 @@ onboardd_test(db_client_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/tenant
 onboardd_test(db_restart_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/restart_test.cpp
               DEPS onboardd_db)
 set_tests_properties(db_restart_test PROPERTIES RUN_SERIAL TRUE)
+onboardd_test(db_cross_tenant_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/cross_tenant_test.cpp
+              DEPS onboardd_db)
