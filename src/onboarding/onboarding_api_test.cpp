@@ -1,0 +1,637 @@
+// The onboarding API's HTTP contract, over real sockets, against real PostgreSQL as the app
+// role: a Router with the onboarding routes and a Server on port 0 in this process, one
+// db::Pool per server thread, and a test authenticator ("Authorization: Bearer test:<user>").
+// Database facts are checked as the superuser (DATABASE_SUPERUSER_URL), which bypasses RLS.
+#include "onboarding/onboarding_routes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <future>
+#include <thread>
+
+#include "core/ids.hpp"
+#include "db/pg_pool.hpp"
+#include "http/server.hpp"
+#include "observability/metrics.hpp"
+#include "support/db_harness.hpp"
+#include "support/raw_http.hpp"
+
+namespace onboardd::onboarding {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using testing::PoolHarness;
+using testing::RawConnection;
+using testing::RequireEnv;
+using namespace std::chrono_literals;
+
+struct Reply {
+  int status = 0;
+  std::string head;
+  std::string body;
+  json::value json;
+
+  std::string Header(std::string_view name) const {
+    std::string lower_head, lower_name;
+    for (char c : head) lower_head.push_back(static_cast<char>(std::tolower(c)));
+    for (char c : name) lower_name.push_back(static_cast<char>(std::tolower(c)));
+    auto at = lower_head.find("\r\n" + lower_name + ":");
+    if (at == std::string::npos) return "";
+    auto start = at + 2 + name.size() + 1;
+    auto end = head.find("\r\n", start);
+    std::string value = head.substr(start, end - start);
+    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+    return value;
+  }
+  const json::value& At(std::initializer_list<std::string_view> path) const {
+    static const json::value kNull;
+    const json::value* v = &json;
+    for (auto key : path) {
+      if (!v->is_object() || !v->as_object().contains(key)) return kNull;
+      v = &v->as_object().at(key);
+    }
+    return *v;
+  }
+  std::string Str(std::initializer_list<std::string_view> path) const {
+    const json::value& v = At(path);
+    return v.is_string() ? std::string(v.as_string()) : "";
+  }
+  // Every details[].path of an error envelope.
+  std::vector<std::string> DetailPaths() const {
+    std::vector<std::string> out;
+    const json::value& d = At({"details"});
+    if (!d.is_array()) return out;
+    for (const auto& e : d.as_array()) out.emplace_back(e.as_object().at("path").as_string());
+    return out;
+  }
+};
+
+bool Contains(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string Base64(std::string_view bytes) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8) | static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i < bytes.size()) {
+    unsigned n = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// A PNG-signed image of `size` bytes.
+std::string PngBytes(std::size_t size) {
+  std::string bytes("\x89PNG\r\n\x1a\n", 8);
+  bytes.resize(size);
+  for (std::size_t i = 8; i < size; ++i) bytes[i] = static_cast<char>((i * 131) & 0xff);
+  return bytes;
+}
+
+class OnboardingApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    app_url_ = RequireEnv("DATABASE_URL");
+    super_url_ = RequireEnv("DATABASE_SUPERUSER_URL");
+    auto snapshot = catalog::LoadBundled();
+    ASSERT_TRUE(snapshot.has_value());
+    catalog_ = std::make_shared<catalog::Catalog>(std::move(*snapshot));
+    router_ = new http::Router();
+    RegisterRoutes(*router_, catalog_);
+    router_->SetAuthenticate(
+        [](std::string authorization, std::string) -> asio::awaitable<core::Result<http::Principal>> {
+          constexpr std::string_view kPrefix = "Bearer test:";
+          if (!authorization.starts_with(kPrefix) || authorization.size() == kPrefix.size()) {
+            co_return core::MakeError(core::ErrorCode::kUnauthenticated);
+          }
+          std::string user = authorization.substr(kPrefix.size());
+          co_return http::Principal{user, user + "@example.com", "Test " + user};
+        });
+    http::ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    options.access_log = false;
+    options.request_deadline = 20s;
+    server_ = new http::Server(options, *router_);
+    pools_.resize(options.threads);
+    server_->OnThreadStart([](int index, asio::io_context& io) {
+      db::PoolOptions pool_options;
+      pool_options.conninfo = app_url_;
+      pool_options.connections = 4;
+      pool_options.acquire_timeout = 5s;
+      pools_[index] = std::make_unique<db::Pool>(io, pool_options);
+      db::Pool::SetCurrent(pools_[index].get());
+      asio::co_spawn(io, pools_[index]->Start(), asio::detached);
+    });
+    server_->OnThreadStop([](int index) {
+      pools_[index]->Shutdown();
+      pools_[index].reset();
+      db::Pool::SetCurrent(nullptr);
+    });
+    server_->Listen();
+    port_ = server_->port();
+    runner_ = new std::thread([] { server_->Run(); });
+    db::PoolOptions super;
+    super.conninfo = super_url_;
+    super.connections = 1;
+    super.use_prepared = false;
+    super_ = new PoolHarness(super);
+    // Wait until both threads' pools answer.
+    for (int i = 0; i < 100; ++i) {
+      int ok = 0;
+      for (int j = 0; j < 4; ++j) ok += Call("GET", "/api/onboarding/status", "", "warmup").status == 200;
+      if (ok == 4) break;
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+
+  static void TearDownTestSuite() {
+    server_->Stop();
+    runner_->join();
+    delete runner_;
+    delete server_;
+    delete router_;
+    delete super_;
+  }
+
+  static Reply Call(std::string method, std::string path, std::string body, std::string user,
+                    std::string extra_headers = "") {
+    RawConnection c(port_);
+    std::string request = method + " " + path + " HTTP/1.1\r\nHost: t\r\n";
+    if (!user.empty()) request += "Authorization: Bearer test:" + user + "\r\n";
+    request += extra_headers;
+    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+               "\r\n\r\n" + body;
+    Reply reply;
+    if (!c.Send(request)) return reply;
+    std::string raw = c.ReadResponses(1, 30s);
+    reply.status = testing::StatusOf(raw);
+    auto end = raw.find("\r\n\r\n");
+    if (end == std::string::npos) return reply;
+    reply.head = raw.substr(0, end);
+    reply.body = raw.substr(end + 4);
+    boost::system::error_code ec;
+    reply.json = json::parse(reply.body, ec);
+    return reply;
+  }
+  static Reply Post(std::string path, const json::value& body, std::string user,
+                    std::string extra_headers = "") {
+    return Call("POST", std::move(path), json::serialize(body), std::move(user), std::move(extra_headers));
+  }
+  static Reply Get(std::string path, std::string user, std::string extra_headers = "") {
+    return Call("GET", std::move(path), "", std::move(user), std::move(extra_headers));
+  }
+
+  // The first cell of `sql` run as the superuser; $1 is `arg`.
+  static std::string Scalar(const std::string& sql, std::string arg = "") {
+    db::TenantTransaction tx(testing::Context("", /*read_only=*/false));
+    std::vector<db::Param> params;
+    if (sql.find("$1") != std::string::npos) params.emplace_back(arg);
+    tx.Add(db::Statement{"test_scalar", sql}, std::move(params));
+    auto rows = super_->Commit(std::move(tx));
+    if (!rows) {
+      ADD_FAILURE() << "query failed: " << sql << ": " << rows.error().message.en;
+      return "";
+    }
+    if ((*rows)[0].empty() || (*rows)[0].IsNull(0, 0)) return "";
+    return std::string((*rows)[0].Get(0, 0));
+  }
+  static int Count(const std::string& sql, std::string arg) { return std::atoi(Scalar(sql, arg).c_str()); }
+  static int Organizations(const std::string& user) {
+    return Count("select count(*) from public.organizations where created_by = $1", user);
+  }
+  static int Profiles(const std::string& user) {
+    return Count("select count(*) from public.profiles where user_id = $1", user);
+  }
+
+  static std::uint64_t RoundTrips() {
+    return observability::Metrics()
+        .GetCounter("onboardd_db_round_trips_total",
+                    "Pipelines sent to PostgreSQL (one network round trip each).")
+        .Value();
+  }
+
+  static std::string NewUser(std::string_view name) {
+    return "api-" + std::string(name) + "-" + core::NewUuid().substr(0, 8);
+  }
+
+  static json::object Welcome() {
+    return {{"role", "ceo"}, {"customRole", ""}, {"experienceLevel", "intermediate"},
+            {"hasSeenWelcome", true}};
+  }
+  static json::object Company(std::string name = "Acme Labs") {
+    return {{"name", name}, {"industry", "technology"}, {"size", "startup"},
+            {"description", ""}, {"logo", ""}};
+  }
+  static json::object Organization() {
+    return {{"teamSize", 5}, {"structure", "flat"}, {"methodology", "okrs"},
+            {"collaborationStyle", "hybrid"}, {"integrations", json::array{}},
+            {"departments", json::array{}}};
+  }
+  static json::object Step(int n, json::object data) { return {{"step", n}, {"data", std::move(data)}}; }
+  static json::object Everything(std::string name = "Acme Labs") {
+    return {{"data", json::object{{"welcome", Welcome()}, {"company", Company(std::move(name))},
+                                  {"organization", Organization()}}}};
+  }
+
+  static inline std::string app_url_, super_url_;
+  static inline std::shared_ptr<catalog::Catalog> catalog_;
+  static inline http::Router* router_ = nullptr;
+  static inline http::Server* server_ = nullptr;
+  static inline std::thread* runner_ = nullptr;
+  static inline std::vector<std::unique_ptr<db::Pool>> pools_;
+  static inline PoolHarness* super_ = nullptr;
+  static inline unsigned short port_ = 0;
+};
+
+TEST_F(OnboardingApiTest, WizardStepsWithDefaultsAndLogoThenComplete) {
+  const std::string user = NewUser("wizard");
+  const std::string png = PngBytes(1'850'000);
+  const std::string logo = "data:image/png;base64," + Base64(png);
+  ASSERT_GT(logo.size(), 2'400'000u);
+
+  Reply s1 = Post("/api/onboarding/step", Step(1, Welcome()), user);
+  ASSERT_EQ(s1.status, 200) << s1.body;
+  EXPECT_EQ(s1.At({"success"}), json::value(true));
+  EXPECT_EQ(s1.Str({"message"}), "Step 1 saved successfully");
+  EXPECT_EQ(s1.At({"step"}), json::value(1));
+  EXPECT_EQ(s1.Str({"data", "role"}), "ceo");
+  EXPECT_TRUE(s1.At({"data", "customRole"}).is_null()) << "empty optional means absent";
+
+  json::object company = Company();
+  company["logo"] = logo;
+  Reply s2 = Post("/api/onboarding/step", Step(2, company), user);
+  ASSERT_EQ(s2.status, 200) << s2.body.substr(0, 500);
+  EXPECT_EQ(s2.Str({"message"}), "Step 2 saved successfully");
+  EXPECT_EQ(s2.Str({"data", "logo"}), logo);
+  EXPECT_EQ(s2.Str({"data", "name"}), "Acme Labs");
+
+  Reply s3 = Post("/api/onboarding/step", Step(3, Organization()), user);
+  ASSERT_EQ(s3.status, 200) << s3.body;
+  EXPECT_EQ(s3.At({"data", "teamSize"}), json::value(5));
+  EXPECT_EQ(s3.At({"data", "departments"}), json::value(json::array{}));
+
+  Reply status = Get("/api/onboarding/status", user);
+  ASSERT_EQ(status.status, 200) << status.body.substr(0, 500);
+  EXPECT_EQ(status.Str({"status"}), "in_progress");
+  EXPECT_EQ(status.At({"progress", "completedSteps"}), json::parse("[1,2,3]"));
+  EXPECT_EQ(status.Str({"redirectTo"}), "/onboarding/complete");
+  EXPECT_EQ(status.At({"flags", "canResume"}), json::value(true));
+  EXPECT_EQ(status.At({"session", "completionPercentage"}), json::value(75));
+  EXPECT_EQ(status.At({"session", "currentStep"}), json::value(4));
+  EXPECT_EQ(Count("select count(*) from public.onboarding_progress where user_id = $1", user), 3);
+
+  Reply done = Post("/api/onboarding/complete", json::parse(R"({"data": {}})"), user);
+  ASSERT_EQ(done.status, 200) << done.body.substr(0, 500);
+  EXPECT_EQ(done.Str({"message"}), "Onboarding completed successfully");
+  EXPECT_EQ(done.Str({"profile", "roleType"}), "corporativo");
+  EXPECT_EQ(done.Str({"profile", "department"}), "General");
+  EXPECT_EQ(done.Str({"profile", "fullName"}), "Test " + user);
+  EXPECT_EQ(done.Str({"profile", "userId"}), user);
+  const std::string company_id = done.Str({"company_id"});
+  EXPECT_TRUE(core::IsUuid(company_id));
+  EXPECT_EQ(done.Str({"profile", "companyId"}), company_id);
+  EXPECT_EQ(done.Str({"organization", "id"}), company_id);
+  EXPECT_EQ(done.Str({"organization", "name"}), "Acme Labs");
+  EXPECT_FALSE(done.Str({"organization", "slug"}).empty());
+  EXPECT_FALSE(done.Str({"profile", "createdAt"}).empty());
+
+  EXPECT_EQ(Scalar("select octet_length(data) from public.organization_logos where organization_id = $1",
+                   company_id),
+            std::to_string(png.size()));
+  EXPECT_EQ(Scalar("select content_type || ' ' || encode(substring(data from 1 for 8), 'hex') "
+                   "from public.organization_logos where organization_id = $1",
+                   company_id),
+            "image/png 89504e470d0a1a0a");
+  EXPECT_EQ(Count("select count(*) from public.roles where organization_id = $1", company_id), 3);
+  EXPECT_EQ(Scalar("select role from public.organization_members where organization_id = $1", company_id),
+            "owner");
+  EXPECT_EQ(Scalar("select string_agg(status, ',') from public.onboarding_sessions where user_id = $1", user),
+            "completed");
+  EXPECT_EQ(Count("select count(*) from public.audit_log where organization_id = $1", company_id), 2);
+
+  Reply after = Get("/api/onboarding/status", user);
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(after.Str({"status"}), "completed");
+  EXPECT_TRUE(after.At({"redirectTo"}).is_null());
+  EXPECT_EQ(after.Str({"organization", "id"}), company_id);
+  EXPECT_EQ(after.At({"flags", "shouldRedirect"}), json::value(false));
+}
+
+TEST_F(OnboardingApiTest, ResumeFromAnotherDeviceSeesTheSavedDraft) {
+  const std::string user = NewUser("resume");
+  ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
+  ASSERT_EQ(Post("/api/onboarding/step", Step(2, Company("Resume Co")), user).status, 200);
+  // Each Call is a new connection: the "other device" shares nothing with the first.
+  Reply status = Get("/api/onboarding/status", user);
+  ASSERT_EQ(status.status, 200);
+  EXPECT_EQ(status.Str({"status"}), "in_progress");
+  EXPECT_EQ(status.Str({"session", "formData", "company", "name"}), "Resume Co");
+  EXPECT_EQ(status.Str({"session", "formData", "welcome", "role"}), "ceo");
+  EXPECT_EQ(status.Str({"redirectTo"}), "/onboarding/organization");
+  EXPECT_EQ(status.At({"progress", "nextStep", "number"}), json::value(3));
+  EXPECT_EQ(status.At({"session", "completionPercentage"}), json::value(50));
+  // The same step again replaces its data; nothing is duplicated.
+  ASSERT_EQ(Post("/api/onboarding/step", Step(2, Company("Resume Co 2")), user).status, 200);
+  Reply again = Get("/api/onboarding/status", user);
+  EXPECT_EQ(again.Str({"session", "formData", "company", "name"}), "Resume Co 2");
+  EXPECT_EQ(Count("select count(*) from public.onboarding_progress where user_id = $1", user), 2);
+  EXPECT_EQ(Count("select count(*) from public.onboarding_sessions where user_id = $1", user), 1);
+}
+
+TEST_F(OnboardingApiTest, NotStartedStatusAndUnauthenticated) {
+  const std::string user = NewUser("fresh");
+  Reply status = Get("/api/onboarding/status", user);
+  ASSERT_EQ(status.status, 200);
+  EXPECT_EQ(status.Str({"status"}), "not_started");
+  EXPECT_TRUE(status.At({"session"}).is_null());
+  EXPECT_TRUE(status.At({"organization"}).is_null());
+  EXPECT_EQ(status.Str({"redirectTo"}), "/onboarding/welcome");
+  EXPECT_EQ(status.At({"metadata", "fromCache"}), json::value(false));
+  EXPECT_FALSE(status.Str({"metadata", "lastChecked"}).empty());
+  EXPECT_TRUE(status.At({"metadata", "checkDuration"}).is_number());
+
+  Reply anonymous = Get("/api/onboarding/status", "");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.Str({"code"}), "UNAUTHENTICATED");
+  EXPECT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), "").status, 401);
+  EXPECT_EQ(Post("/api/onboarding/complete", Everything(), "").status, 401);
+}
+
+TEST_F(OnboardingApiTest, CompleteWithoutAnyStepInOneRoundTripThenTwice) {
+  const std::string user = NewUser("direct");
+  json::object body = Everything("Direct Company");
+  body["data"].as_object()["organization"].as_object()["departments"] = json::parse(
+      R"([{"id": "d1", "name": "Ventas"}, {"id": "d2", "name": "Ventas Norte", "parentId": "d1"}, "Ingeniería"])");
+  body["data"].as_object()["welcome"].as_object()["role"] = "team_lead";
+  const std::uint64_t before = RoundTrips();
+  Reply done = Post("/api/onboarding/complete", body, user);
+  const std::uint64_t used = RoundTrips() - before;
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(used, 1u) << "a complete body needs no draft read";
+  EXPECT_EQ(done.Str({"message"}), "Onboarding completed successfully");
+  EXPECT_EQ(done.Str({"profile", "roleType"}), "gerente");
+  EXPECT_EQ(done.Str({"profile", "department"}), "Ventas");
+  const std::string org = done.Str({"company_id"});
+  EXPECT_EQ(Count("select count(*) from public.departments where organization_id = $1", org), 3);
+  EXPECT_EQ(Scalar("select p.name from public.departments c join public.departments p on p.id = c.parent_id "
+                   "where c.organization_id = $1",
+                   org),
+            "Ventas");
+  EXPECT_EQ(Scalar("select status from public.onboarding_sessions where organization_id = $1", org),
+            "completed");
+
+  const std::uint64_t before_second = RoundTrips();
+  Reply second = Post("/api/onboarding/complete", body, user);
+  EXPECT_EQ(RoundTrips() - before_second, 1u);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.Str({"message"}), "Profile already exists");
+  EXPECT_EQ(second.Str({"profile", "companyId"}), org);
+  // An empty body for an onboarded user: also "already exists", not a 400.
+  Reply third = Post("/api/onboarding/complete", json::parse(R"({"data": {}})"), user);
+  ASSERT_EQ(third.status, 200) << third.body;
+  EXPECT_EQ(third.Str({"message"}), "Profile already exists");
+  EXPECT_EQ(Organizations(user), 1);
+  EXPECT_EQ(Profiles(user), 1);
+}
+
+TEST_F(OnboardingApiTest, TenParallelCompletesCreateOneOrganization) {
+  const std::string user = NewUser("parallel");
+  const json::object body = Everything("Parallel Inc");
+  std::vector<std::future<Reply>> replies;
+  for (int i = 0; i < 10; ++i) {
+    replies.push_back(std::async(std::launch::async, [&] { return Post("/api/onboarding/complete", body, user); }));
+  }
+  int created = 0, existing = 0;
+  std::set<std::string> company_ids;
+  for (auto& f : replies) {
+    Reply r = f.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    if (r.Str({"message"}) == "Onboarding completed successfully") ++created;
+    if (r.Str({"message"}) == "Profile already exists") ++existing;
+    company_ids.insert(r.Str({"profile", "companyId"}));
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(existing, 9);
+  EXPECT_EQ(company_ids.size(), 1u);
+  EXPECT_EQ(Organizations(user), 1);
+  EXPECT_EQ(Profiles(user), 1);
+  EXPECT_EQ(Count("select count(*) from public.organization_members where user_id = $1", user), 1);
+}
+
+TEST_F(OnboardingApiTest, IncompleteMergedDataNamesEachMissingFieldAndCreatesNothing) {
+  const std::string user = NewUser("incomplete");
+  ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
+  Reply r = Post("/api/onboarding/complete", json::parse(R"({"data": {"company": {"name": "Half Done"}}})"), user);
+  ASSERT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.Str({"code"}), "VALIDATION_ERROR");
+  auto paths = r.DetailPaths();
+  EXPECT_TRUE(Contains(paths, "company.industry")) << r.body;
+  EXPECT_TRUE(Contains(paths, "company.size")) << r.body;
+  EXPECT_FALSE(Contains(paths, "welcome.role")) << "the draft has it";
+  EXPECT_FALSE(Contains(paths, "company.name"));
+  EXPECT_EQ(Organizations(user), 0);
+  EXPECT_EQ(Profiles(user), 0);
+  EXPECT_EQ(Scalar("select status from public.onboarding_sessions where user_id = $1", user), "in_progress");
+
+  // Nothing saved at all: every required field is named.
+  const std::string nobody = NewUser("empty");
+  Reply empty = Post("/api/onboarding/complete", json::parse(R"({"data": {}})"), nobody);
+  ASSERT_EQ(empty.status, 400);
+  auto all = empty.DetailPaths();
+  for (auto p : {"welcome.role", "company.name", "company.industry", "company.size"}) {
+    EXPECT_TRUE(Contains(all, p)) << p << " in " << empty.body;
+  }
+  EXPECT_EQ(Organizations(nobody), 0);
+}
+
+TEST_F(OnboardingApiTest, BadInputNamesTheFieldAndLeavesTheDraftUnchanged) {
+  const std::string user = NewUser("bad");
+  ASSERT_EQ(Post("/api/onboarding/step", Step(2, Company("Good Name")), user).status, 200);
+  const std::string draft_before =
+      Scalar("select form_data::text from public.onboarding_sessions where user_id = $1", user);
+
+  struct Case {
+    json::value data;
+    std::string path;
+  };
+  std::vector<Case> cases = {
+      {json::object{{"name", "X"}, {"industry", "technology"}, {"size", "startup"}}, "company.name"},
+      {json::object{{"name", std::string(5000, 'a')}, {"industry", "technology"}, {"size", "startup"}},
+       "company.name"},
+      {json::object{{"name", std::string("A\0B", 3)}, {"industry", "technology"}, {"size", "startup"}},
+       "company.name"},
+      {json::object{{"name", "Okay"}, {"industry", "'; drop table organizations; --"}, {"size", "startup"}},
+       "company.industry"},
+      {json::object{{"name", "Okay"}, {"industry", "technology"}, {"size", 5}}, "company.size"},
+      {json::object{{"name", "Okay"}, {"industry", "technology"}, {"size", "startup"},
+                    {"logo", "data:image/png;base64,@@@@"}},
+       "company.logo"},
+      {json::object{{"name", "Okay"}, {"industry", "technology"}, {"size", "startup"},
+                    {"logo", "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="}},
+       "company.logo"},
+      {json::object{{"name", "Okay"}, {"industry", "technology"}, {"size", "startup"},
+                    {"description", std::string(501, 'd')}},
+       "company.description"},
+  };
+  for (const auto& c : cases) {
+    Reply r = Post("/api/onboarding/step", json::object{{"step", 2}, {"data", c.data}}, user);
+    EXPECT_EQ(r.status, 400) << c.path << ": " << r.body.substr(0, 300);
+    EXPECT_TRUE(Contains(r.DetailPaths(), c.path)) << c.path << ": " << r.body.substr(0, 300);
+  }
+  json::array many;
+  for (int i = 0; i < 10000; ++i) many.emplace_back("slack");
+  Reply big = Post("/api/onboarding/step",
+                   Step(3, json::object{{"integrations", many}, {"teamSize", 5}}), user);
+  EXPECT_EQ(big.status, 400);
+  EXPECT_TRUE(Contains(big.DetailPaths(), "organization.integrations")) << big.body.substr(0, 300);
+  Reply huge = Post("/api/onboarding/step", Step(3, json::object{{"teamSize", 1e300}}), user);
+  EXPECT_EQ(huge.status, 400);
+  EXPECT_TRUE(Contains(huge.DetailPaths(), "organization.teamSize")) << huge.body;
+
+  // Malformed bodies: still 400 in the envelope.
+  EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": 2, \"data\": ", user).status, 400);
+  EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": 2, \"data\": {\"name\": \"\xff\xfe\"}}", user).status, 400);
+  EXPECT_EQ(Call("POST", "/api/onboarding/step", std::string(100, '[') + std::string(100, ']'), user).status, 400);
+  EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": \"2\", \"data\": {}}", user).status, 400);
+  EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": 9, \"data\": {}}", user).status, 400);
+  EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": 1e400}", user).status, 400);
+
+  EXPECT_EQ(Scalar("select form_data::text from public.onboarding_sessions where user_id = $1", user),
+            draft_before);
+}
+
+TEST_F(OnboardingApiTest, OtherTenantsSeeNothing) {
+  const std::string alice = NewUser("alice"), bob = NewUser("bob");
+  Reply done = Post("/api/onboarding/complete", Everything("Alice Corp"), alice);
+  ASSERT_EQ(done.status, 200) << done.body;
+  const std::string org = done.Str({"company_id"});
+
+  Reply bob_list = Get("/api/onboarding/organization", bob);
+  ASSERT_EQ(bob_list.status, 200);
+  EXPECT_EQ(bob_list.At({"total"}), json::value(0));
+  Reply bob_status = Get("/api/onboarding/status", bob, "X-Organization-Id: " + org + "\r\n");
+  ASSERT_EQ(bob_status.status, 200);
+  EXPECT_EQ(bob_status.Str({"status"}), "not_started");
+  EXPECT_TRUE(bob_status.At({"organization"}).is_null());
+
+  Reply alice_list = Get("/api/onboarding/organization", alice);
+  ASSERT_EQ(alice_list.status, 200);
+  EXPECT_EQ(alice_list.At({"total"}), json::value(1));
+  const auto& first = alice_list.At({"organizations"}).as_array().at(0).as_object();
+  EXPECT_EQ(first.at("id"), json::value(org));
+  EXPECT_EQ(first.at("member_count"), json::value(1));
+  EXPECT_EQ(first.at("user_role"), json::value("owner"));
+
+  // Hostile ids in paths never reach SQL and never cause a 5xx.
+  for (std::string id : {std::string("1' or '1'='1"), std::string("%00"), std::string(5000, 'a'), org}) {
+    Reply r = Get("/api/onboarding/session/" + id, bob);
+    EXPECT_GE(r.status, 400) << id.substr(0, 40);
+    EXPECT_LT(r.status, 500) << id.substr(0, 40);
+  }
+}
+
+TEST_F(OnboardingApiTest, CreateAndListOrganizations) {
+  const std::string user = NewUser("orgapi");
+  Reply created = Post("/api/onboarding/organization",
+                       json::object{{"name", "Second Org"}, {"industry", "finance"}, {"size", "small"},
+                                    {"logo", "https://example.com/logo.png"}},
+                       user);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Str({"organization", "name"}), "Second Org");
+  EXPECT_EQ(created.Str({"membership", "role"}), "owner");
+  EXPECT_FALSE(created.Str({"message"}).empty());
+  const std::string org = created.Str({"organization", "id"});
+  EXPECT_EQ(Scalar("select source_url from public.organization_logos where organization_id = $1", org),
+            "https://example.com/logo.png");
+  Reply same_name = Post("/api/onboarding/organization",
+                         json::object{{"name", "Second Org"}, {"industry", "finance"}, {"size", "small"}}, user);
+  ASSERT_EQ(same_name.status, 201) << same_name.body;
+  EXPECT_NE(same_name.Str({"organization", "slug"}), created.Str({"organization", "slug"}));
+  Reply list = Get("/api/onboarding/organization", user);
+  EXPECT_EQ(list.At({"total"}), json::value(2));
+  Reply bad = Post("/api/onboarding/organization", json::object{{"name", "Z"}}, user);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_TRUE(Contains(bad.DetailPaths(), "company.industry")) << bad.body;
+}
+
+TEST_F(OnboardingApiTest, ExpiredSessionReportsExpiredAndASaveStartsAnew) {
+  const std::string user = NewUser("expired");
+  ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
+  Scalar("update public.onboarding_sessions set expires_at = now() - interval '1 day' where user_id = $1 "
+         "returning 1",
+         user);
+  Reply status = Get("/api/onboarding/status", user);
+  ASSERT_EQ(status.status, 200);
+  EXPECT_EQ(status.Str({"status"}), "expired");
+  EXPECT_EQ(status.At({"flags", "hasExpired"}), json::value(true));
+  EXPECT_EQ(status.Str({"redirectTo"}), "/onboarding/welcome");
+  ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
+  EXPECT_EQ(Scalar("select string_agg(status, ',' order by created_at) from public.onboarding_sessions "
+                   "where user_id = $1",
+                   user),
+            "expired,in_progress");
+}
+
+TEST_F(OnboardingApiTest, CatalogRoutesArePublicAndCacheable) {
+  Reply industries = Get("/api/onboarding/industries", "");
+  ASSERT_EQ(industries.status, 200);
+  EXPECT_EQ(industries.Header("Cache-Control"), "public, max-age=3600");
+  EXPECT_EQ(industries.Header("Vary"), "Accept-Language");
+  const std::string etag = industries.Header("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(etag.front(), '"');
+  EXPECT_TRUE(industries.At({"industries"}).is_array());
+  EXPECT_TRUE(industries.At({"total"}).is_number());
+  Reply again = Get("/api/onboarding/industries", "", "If-None-Match: " + etag + "\r\n");
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(again.Header("ETag"), etag);
+  Reply english = Get("/api/onboarding/industries", "", "Accept-Language: en\r\n");
+  EXPECT_NE(english.Header("ETag"), etag);
+  Reply filtered = Get("/api/onboarding/industries?q=tecno", "");
+  ASSERT_EQ(filtered.status, 200);
+  EXPECT_LT(filtered.At({"total"}).to_number<int>(), industries.At({"total"}).to_number<int>());
+
+  Reply config = Get("/api/onboarding/config", "");
+  ASSERT_EQ(config.status, 200);
+  EXPECT_EQ(config.Header("Cache-Control"), "public, max-age=3600");
+  EXPECT_TRUE(config.At({"flows"}).is_array() || config.At({"flows"}).is_object());
+  Reply config_again = Get("/api/onboarding/config", "", "If-None-Match: W/" + config.Header("ETag") + "\r\n");
+  EXPECT_EQ(config_again.status, 304);
+}
+
+TEST_F(OnboardingApiTest, StatusAndStepAreOneRoundTripEach) {
+  const std::string user = NewUser("trips");
+  std::uint64_t before = RoundTrips();
+  ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
+  EXPECT_EQ(RoundTrips() - before, 1u);
+  before = RoundTrips();
+  ASSERT_EQ(Get("/api/onboarding/status", user).status, 200);
+  EXPECT_EQ(RoundTrips() - before, 1u);
+  before = RoundTrips();
+  ASSERT_EQ(Post("/api/onboarding/complete", Everything("Trips Co"), user).status, 200);
+  EXPECT_EQ(RoundTrips() - before, 1u);
+}
+
+}  // namespace
+}  // namespace onboardd::onboarding

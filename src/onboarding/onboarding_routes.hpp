@@ -1,0 +1,28 @@
+// The onboarding API (SPEC §4.1, §4.2, §4.4): thin handlers that decode the request, call
+// the pure logic (step_validation, onboarding_logic) and the store (one round trip each,
+// except a completion that must read the draft first), and encode the answer.
+#pragma once
+
+#include <memory>
+
+#include "catalog/catalog.hpp"
+#include "http/router.hpp"
+
+namespace onboardd::onboarding {
+
+// Largest body of the wizard's POST routes: a 2 MB logo as base64 inside JSON.
+inline constexpr std::size_t kWizardMaxBodyBytes = 4u << 20;
+
+// Registers:
+//   POST /api/onboarding/step          (authenticated)  save one step as the draft
+//   GET  /api/onboarding/status        (authenticated)  detection and redirect, read-only
+//   POST /api/onboarding/complete      (authenticated)  the atomic completion
+//   POST /api/onboarding/organization  (authenticated)  201 a new organization, caller owner
+//   GET  /api/onboarding/organization  (authenticated)  the caller's organizations
+//   GET  /api/onboarding/industries    (public, cacheable, ETag/304, Vary: Accept-Language)
+//   GET  /api/onboarding/config        (public, cacheable, ETag/304)
+// Handlers reach the database through db::Pool::Current() (kUnavailable without one) and
+// read `catalog` once per request. `catalog` must not be null.
+void RegisterRoutes(http::Router& router, std::shared_ptr<const catalog::Catalog> catalog);
+
+}  // namespace onboardd::onboarding

@@ -1,0 +1,106 @@
+// The onboarding feature's SQL: the user's server-side draft (onboarding_sessions and
+// onboarding_progress), the status read, the atomic completion and the organization list.
+// Every function is one TenantTransaction, hence one database round trip, under the
+// caller's identity (RLS decides what each statement may see or write). Rows come back as
+// JSON built by PostgreSQL (json_build_object), so the routes embed them without mapping
+// columns by hand.
+//
+// Coroutines; call them on the I/O thread that owns `pool`. Errors: kUnavailable (database
+// down, pool exhausted, deadline), kInternal (a bug or unexpected answer), and those named
+// per function.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+
+#include "catalog/snapshot.hpp"
+#include "core/result.hpp"
+#include "db/pg_pool.hpp"
+#include "db/tenant_transaction.hpp"
+#include "onboarding/onboarding_types.hpp"
+
+namespace onboardd::onboarding {
+
+// What the caller's latest session looks like after a step was saved.
+struct SavedStep {
+  std::string session_id;
+  int version = 0;
+  int current_step = 1;
+  int completion_percentage = 0;
+};
+
+// Saves `step` (already validated against `flow`) into the caller's in-progress session,
+// creating it if none exists; an in-progress session past expires_at is first marked
+// `expired` and a fresh one started. The step's data replaces form_data[step id]; its
+// onboarding_progress row is upserted (completed, valid); completed_steps, current_step
+// (the lowest step not done, as NextStep) and completion_percentage (never decreasing, as
+// CompletionPercentage) are recomputed in the same UPDATE so that concurrent saves of
+// different steps lose nothing. Writes an audit row. `context.read_only` is ignored.
+boost::asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool,
+                                                         db::TenantContext context,
+                                                         const catalog::Flow& flow,
+                                                         ValidatedStep step);
+
+// The caller's latest session (any status) as JSON: id, flow, status ("expired" when an
+// in-progress session is past expires_at), currentStep, totalSteps, completedSteps,
+// completionPercentage, version, organizationId, formData, expiresAt, createdAt,
+// updatedAt, completedAt. And the caller's primary profile and its organization.
+struct StatusRead {
+  std::optional<boost::json::object> session;
+  std::optional<boost::json::object> profile;       // see ProfileJson below
+  std::optional<boost::json::object> organization;  // see OrganizationJson below
+};
+boost::asio::awaitable<core::Result<StatusRead>> ReadStatus(db::Pool& pool,
+                                                            db::TenantContext context);
+
+// The draft a completion merges over: the in-progress session's form_data ({} when there is
+// none) and the existing primary profile/organization, if any.
+struct DraftRead {
+  boost::json::object form_data;
+  std::optional<boost::json::object> profile;
+  std::optional<boost::json::object> organization;
+};
+boost::asio::awaitable<core::Result<DraftRead>> ReadDraft(db::Pool& pool,
+                                                          db::TenantContext context);
+
+// The completion (SPEC §4.1), in one transaction: organization (slug from the name via
+// onboardd_private.available_slug), owner membership, departments (parents first), the role
+// catalog, the logo (bytes or URL), the profile, the session completed (the in-progress one,
+// or a new completed one when the wizard never saved a step), audit rows. Every statement is
+// conditional on the caller having no primary profile yet, so an already-onboarded caller
+// gets `created = false` and the existing profile, still in one round trip. A concurrent
+// identical completion loses on a unique index (23505): then the existing profile is read
+// and returned with `created = false` (a second round trip, only in that race); a slug race
+// with another user is retried once with fresh ids. Errors: kConflict when it still
+// conflicts after that retry.
+struct CompletionResult {
+  bool created = false;
+  boost::json::object profile;
+  boost::json::object organization;  // empty when the profile has no organization
+};
+boost::asio::awaitable<core::Result<CompletionResult>> Complete(db::Pool& pool,
+                                                                db::TenantContext context,
+                                                                const catalog::Flow& flow,
+                                                                CompletionData data,
+                                                                ProfilePlan profile,
+                                                                std::string email);
+
+// POST /organization: an organization from a validated company step (name, industry, size,
+// description, logo URL) with the caller as owner, the role catalog and an audit row.
+// The membership row is returned as JSON {organizationId, userId, role, createdAt}.
+struct CreatedOrganization {
+  boost::json::object organization;
+  boost::json::object membership;
+};
+boost::asio::awaitable<core::Result<CreatedOrganization>> CreateOrganization(
+    db::Pool& pool, db::TenantContext context, CompanyData company);
+
+// Every organization the caller is a member of, oldest first, each with member_count and
+// user_role.
+boost::asio::awaitable<core::Result<boost::json::array>> ListOrganizations(
+    db::Pool& pool, db::TenantContext context);
+
+}  // namespace onboardd::onboarding
