@@ -241,6 +241,21 @@ TEST_F(AuthenticatorTest, AnonymousAudienceOnlyWhenAllowed) {
   EXPECT_TRUE(Verify(token));
 }
 
+TEST_F(AuthenticatorTest, AnonymousMarkersRefusedEachOnItsOwn) {
+  // The ":anon" audience even when no audience is configured.
+  options_.audiences.clear();
+  auto claims = Claims();
+  claims["aud"] = "any-project:anon";
+  ExpectRefused(ec_->Sign({}, claims));
+  // is_anonymous with an otherwise good audience.
+  options_.audiences = {std::string(kAudience)};
+  claims = Claims();
+  claims["is_anonymous"] = true;
+  ExpectRefused(ec_->Sign({}, claims));
+  claims["is_anonymous"] = false;
+  EXPECT_TRUE(Verify(ec_->Sign({}, claims)));
+}
+
 TEST_F(AuthenticatorTest, RefusesSignatureOverAnotherPayload) {
   const std::string good = ec_->Sign({}, Claims());
   auto other_claims = Claims();

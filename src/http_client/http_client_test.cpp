@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
+#include <unistd.h>
 #include "support/fake_http_server.hpp"
 
 namespace onboardd::http_client {
@@ -132,6 +136,56 @@ TEST(HttpClient, UnknownMethodIsRefused) {
   auto response = FetchSync(client, {.method = "FROB", .url = server.Url("/")});
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, core::ErrorCode::kInternal);
+}
+
+// A CA file on disk for ClientOptions::ca_file, removed with the fixture.
+class HttpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ca_file_ = std::filesystem::temp_directory_path() /
+               ("onboardd-test-ca-" + std::to_string(::getpid()) + ".pem");
+  }
+  void TearDown() override { std::filesystem::remove(ca_file_); }
+  std::string WriteCa(const test::TlsCertificate& tls) {
+    std::ofstream(ca_file_) << tls.ca_pem;
+    return ca_file_.string();
+  }
+  std::filesystem::path ca_file_;
+};
+
+TEST_F(HttpsTest, VerifiesChainAndHostnameByNameAndByAddress) {
+  const auto tls = test::MakeTestCertificate({"localhost", "127.0.0.1"});
+  FakeHttpServer server(tls);
+  server.SetResponse("/jwks", 200, R"({"keys":[]})");
+  Client client({.use_system_ca = false, .ca_file = WriteCa(tls)});
+  for (std::string_view host : {"localhost", "127.0.0.1"}) {
+    auto response = FetchSync(client, {.url = server.Url("/jwks", host)});
+    ASSERT_TRUE(response) << host << ": " << response.error().message.en;
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, R"({"keys":[]})");
+  }
+}
+
+TEST_F(HttpsTest, RefusesACertificateForAnotherHost) {
+  const auto tls = test::MakeTestCertificate({"jwks.example.test"});
+  FakeHttpServer server(tls);
+  server.SetResponse("/jwks", 200, "{}");
+  Client client({.ca_file = WriteCa(tls)});
+  auto response = FetchSync(client, {.url = server.Url("/jwks", "localhost")});
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(server.RequestCount("/jwks"), 0);
+}
+
+TEST_F(HttpsTest, RefusesAnUntrustedIssuer) {
+  const auto tls = test::MakeTestCertificate({"localhost"});
+  FakeHttpServer server(tls);
+  server.SetResponse("/jwks", 200, "{}");
+  Client client;  // system CAs only: the test CA is unknown
+  auto response = FetchSync(client, {.url = server.Url("/jwks", "localhost")});
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(server.RequestCount("/jwks"), 0);
 }
 
 TEST(HttpClient, MissingCaFileThrowsAtConstruction) {

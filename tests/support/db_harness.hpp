@@ -47,7 +47,8 @@ class PoolHarness {
   }
 
   // Commits a transaction built by the caller, on the pool's thread.
-  core::Result<std::vector<db::Rows>> Commit(db::TenantTransaction tx, std::string* sqlstate = nullptr) {
+  core::Result<std::vector<db::Rows>> Commit(db::TenantTransaction tx,
+                                             std::string* sqlstate = nullptr) {
     return Await([](db::Pool& pool, db::TenantTransaction t,
                     std::string* s) -> boost::asio::awaitable<core::Result<std::vector<db::Rows>>> {
       co_return co_await t.Commit(pool, s);

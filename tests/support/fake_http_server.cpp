@@ -8,10 +8,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <future>
 
 namespace onboardd::test {
 
@@ -24,18 +28,29 @@ constexpr auto kUseAwaitable = asio::as_tuple(asio::use_awaitable);
 struct FakeHttpServer::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
-  bool stopped = false;
+  std::unique_ptr<asio::ssl::context> tls;
 
   asio::awaitable<void> Accept(FakeHttpServer* self) {
     for (;;) {
       auto [ec, socket] = co_await acceptor.async_accept(kUseAwaitable);
       if (ec) co_return;
-      asio::co_spawn(io, Serve(self, std::move(socket)), asio::detached);
+      if (tls) {
+        asio::co_spawn(io, ServeTls(self, std::move(socket)), asio::detached);
+      } else {
+        asio::co_spawn(io, Serve(self, beast::tcp_stream(std::move(socket))), asio::detached);
+      }
     }
   }
 
-  asio::awaitable<void> Serve(FakeHttpServer* self, tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
+  asio::awaitable<void> ServeTls(FakeHttpServer* self, tcp::socket socket) {
+    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls);
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUseAwaitable);
+    if (ec) co_return;  // the client refused our certificate: that is what some tests want
+    co_await Serve(self, std::move(stream));
+  }
+
+  template <class Stream>
+  asio::awaitable<void> Serve(FakeHttpServer* self, Stream stream) {
     beast::flat_buffer buffer;
     http::request<http::string_body> request;
     auto [read_error, read] = co_await http::async_read(stream, buffer, request, kUseAwaitable);
@@ -66,9 +81,24 @@ struct FakeHttpServer::Impl {
     response.prepare_payload();
     co_await http::async_write(stream, response, kUseAwaitable);
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 };
+
+FakeHttpServer::FakeHttpServer(const TlsCertificate& tls) : FakeHttpServer() {
+  // The accept loop already runs and reads `tls` per connection: install it on the loop's
+  // thread, before the constructor returns (no test connects earlier).
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  context->use_certificate_chain(asio::buffer(tls.cert_pem));
+  context->use_private_key(asio::buffer(tls.key_pem), asio::ssl::context::pem);
+  std::promise<void> installed;
+  asio::post(impl_->io, [&] {
+    impl_->tls = std::move(context);
+    installed.set_value();
+  });
+  installed.get_future().wait();
+  tls_ = true;
+}
 
 FakeHttpServer::FakeHttpServer() : impl_(std::make_unique<Impl>()) {
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
@@ -83,8 +113,9 @@ FakeHttpServer::FakeHttpServer() : impl_(std::make_unique<Impl>()) {
 
 FakeHttpServer::~FakeHttpServer() { Stop(); }
 
-std::string FakeHttpServer::Url(std::string_view path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+std::string FakeHttpServer::Url(std::string_view path, std::string_view host) const {
+  return (tls_ ? "https://" : "http://") + std::string(host) + ":" + std::to_string(port_) +
+         std::string(path);
 }
 
 void FakeHttpServer::SetResponse(const std::string& path, int status, std::string body,

@@ -19,6 +19,17 @@
 
 namespace onboardd::test {
 
+// A test CA and a server certificate it signed, all PEM.
+struct TlsCertificate {
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;
+};
+
+// A fresh CA (EC P-256) and a leaf for `names`: DNS names, or IP addresses written as such
+// ("127.0.0.1"), which become its subjectAltName entries. Throws std::runtime_error.
+TlsCertificate MakeTestCertificate(const std::vector<std::string>& names);
+
 struct RecordedRequest {
   std::string method;
   std::string target;
@@ -28,15 +39,17 @@ struct RecordedRequest {
 
 class FakeHttpServer {
  public:
-  // Binds 127.0.0.1:0 and starts serving. Unknown paths answer 404.
+  // Binds 127.0.0.1:0 and starts serving plain HTTP. Unknown paths answer 404.
   FakeHttpServer();
+  // The same over TLS with this certificate.
+  explicit FakeHttpServer(const TlsCertificate& tls);
   ~FakeHttpServer();
   FakeHttpServer(const FakeHttpServer&) = delete;
   FakeHttpServer& operator=(const FakeHttpServer&) = delete;
 
   unsigned short port() const { return port_; }
-  // "http://127.0.0.1:<port><path>"
-  std::string Url(std::string_view path) const;
+  // "http(s)://<host>:<port><path>"; host defaults to 127.0.0.1.
+  std::string Url(std::string_view path, std::string_view host = "127.0.0.1") const;
 
   void SetResponse(const std::string& path, int status, std::string body,
                    std::string content_type = "application/json");
@@ -66,6 +79,7 @@ class FakeHttpServer {
 
   std::unique_ptr<Impl> impl_;
   unsigned short port_ = 0;
+  bool tls_ = false;
   std::thread thread_;
 };
 
