@@ -633,5 +633,125 @@ TEST_F(OnboardingApiTest, StatusAndStepAreOneRoundTripEach) {
   EXPECT_EQ(RoundTrips() - before, 1u);
 }
 
+TEST_F(OnboardingApiTest, SessionApiResumesVersionsAndRefusesStaleWrites) {
+  const std::string user = NewUser("session");
+  Reply started = Call("POST", "/api/onboarding/start", "", user);
+  ASSERT_EQ(started.status, 201) << started.body;
+  const std::string id = started.Str({"session", "id"});
+  ASSERT_TRUE(core::IsUuid(id));
+  EXPECT_EQ(started.Header("ETag"), "\"1\"");
+  EXPECT_EQ(started.At({"resumed"}), json::value(false));
+  Reply resumed = Post("/api/onboarding/start", json::object{{"context", json::object{{"source", "email"}}}}, user);
+  ASSERT_EQ(resumed.status, 200) << resumed.body;
+  EXPECT_EQ(resumed.Str({"session", "id"}), id);
+  EXPECT_EQ(resumed.At({"resumed"}), json::value(true));
+
+  Reply saved = Call("PUT", "/api/onboarding/progress",
+                     json::serialize(json::object{{"step", 1}, {"data", Welcome()}}), user,
+                     "If-Match: \"1\"\r\n");
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(saved.Header("ETag"), "\"2\"");
+  EXPECT_EQ(saved.At({"session", "completedSteps"}), json::parse("[1]"));
+  EXPECT_EQ(saved.At({"session", "currentStep"}), json::value(2));
+  EXPECT_EQ(saved.At({"session", "completionPercentage"}), json::value(25));
+
+  Reply stale = Call("PUT", "/api/onboarding/progress",
+                     json::serialize(json::object{{"step", 2}, {"data", Company()}}), user,
+                     "If-Match: \"1\"\r\n");
+  EXPECT_EQ(stale.status, 412) << stale.body;
+  EXPECT_EQ(stale.Str({"code"}), "PRECONDITION_FAILED");
+  Reply invalid = Call("PUT", "/api/onboarding/progress",
+                       json::serialize(json::object{{"step", 2}, {"data", json::object{{"name", "X"}}}}), user);
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_TRUE(Contains(invalid.DetailPaths(), "company.name")) << invalid.body;
+  Reply partial = Call("PUT", "/api/onboarding/progress",
+                       json::serialize(json::object{{"step", 2}, {"data", Company("Partial")}, {"completed", false}}),
+                       user);
+  ASSERT_EQ(partial.status, 200) << partial.body;
+  EXPECT_EQ(partial.At({"session", "currentStep"}), json::value(2)) << "not completed: no advance";
+  EXPECT_EQ(partial.At({"session", "completionPercentage"}), json::value(25));
+
+  Reply progress = Get("/api/onboarding/progress", user);
+  ASSERT_EQ(progress.status, 200) << progress.body;
+  ASSERT_TRUE(progress.At({"session", "steps"}).is_array());
+  EXPECT_EQ(progress.At({"session", "steps"}).as_array().size(), 2u);
+  const std::string etag = progress.Header("ETag");
+
+  Reply got = Get("/api/onboarding/session/" + id, user);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.Header("ETag"), etag);
+  Reply patch_stale = Call("PATCH", "/api/onboarding/session/" + id, R"({"current_step": 1})", user,
+                           "If-Match: \"1\"\r\n");
+  EXPECT_EQ(patch_stale.status, 412);
+  Reply back = Call("PATCH", "/api/onboarding/session/" + id, R"({"current_step": 1})", user,
+                    "If-Match: " + etag + "\r\n");
+  ASSERT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(back.At({"session", "currentStep"}), json::value(1));
+  Reply ahead = Call("PATCH", "/api/onboarding/session/" + id, R"({"currentStep": 4})", user);
+  ASSERT_EQ(ahead.status, 200);
+  EXPECT_EQ(ahead.At({"session", "currentStep"}), json::value(2)) << "cannot jump past undone steps";
+
+  Reply deleted = Call("DELETE", "/api/onboarding/session/" + id, "", user, "If-Match: \"1\"\r\n");
+  EXPECT_EQ(deleted.status, 412);
+  deleted = Call("DELETE", "/api/onboarding/session/" + id, "", user);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(deleted.Str({"session", "status"}), "abandoned");
+  EXPECT_EQ(Get("/api/onboarding/status", user).Str({"status"}), "abandoned");
+  Reply again = Call("PUT", "/api/onboarding/progress",
+                     json::serialize(json::object{{"session_id", id}, {"step", 1}, {"data", Welcome()}}), user);
+  EXPECT_EQ(again.status, 409) << again.body;
+  Reply fresh = Post("/api/onboarding/start", json::object{{"restart", true}}, user);
+  ASSERT_EQ(fresh.status, 201);
+  EXPECT_NE(fresh.Str({"session", "id"}), id);
+  Reply current = Get("/api/onboarding/start", user);
+  EXPECT_EQ(current.Str({"session", "id"}), fresh.Str({"session", "id"}));
+}
+
+TEST_F(OnboardingApiTest, SessionIdsOfOthersAndHostileIdsAreNotFound) {
+  const std::string alice = NewUser("alice-s"), bob = NewUser("bob-s");
+  Reply started = Call("POST", "/api/onboarding/start", "", alice);
+  ASSERT_EQ(started.status, 201);
+  const std::string id = started.Str({"session", "id"});
+  std::vector<std::string> ids = {id, "1'%20or%20'1'='1", "%00", std::string(5000, 'a'),
+                                  "00000000-0000-0000-0000-000000000000", "../../etc/passwd"};
+  for (const std::string& probe : ids) {
+    const std::string what = probe.substr(0, 40);
+    for (const Reply& r : {Get("/api/onboarding/session/" + probe, bob),
+                           Call("PATCH", "/api/onboarding/session/" + probe, R"({"current_step": 1})", bob),
+                           Call("DELETE", "/api/onboarding/session/" + probe, "", bob),
+                           Get("/api/onboarding/progress?session_id=" + probe, bob),
+                           Get("/api/onboarding/complete?session_id=" + probe, bob),
+                           Call("PUT", "/api/onboarding/progress",
+                                json::serialize(json::object{{"session_id", probe}, {"step", 1}, {"data", Welcome()}}),
+                                bob)}) {
+      EXPECT_GE(r.status, 400) << what << ": " << r.body.substr(0, 200);
+      EXPECT_LT(r.status, 500) << what << ": " << r.body.substr(0, 200);
+      if (probe == id) EXPECT_EQ(r.status, 404) << r.body;
+    }
+  }
+  // Alice's session is untouched by all of that.
+  Reply mine = Get("/api/onboarding/session/" + id, alice);
+  ASSERT_EQ(mine.status, 200);
+  EXPECT_EQ(mine.Str({"session", "status"}), "in_progress");
+  EXPECT_EQ(mine.Header("ETag"), "\"1\"");
+  EXPECT_EQ(Count("select count(*) from public.onboarding_sessions where user_id = $1", bob), 0);
+}
+
+TEST_F(OnboardingApiTest, LegacyFlowSessionValidatesWithItsOwnFields) {
+  const std::string user = NewUser("legacy");
+  Reply started = Post("/api/onboarding/start", json::object{{"flow", "legacy"}}, user);
+  ASSERT_EQ(started.status, 201) << started.body;
+  EXPECT_EQ(started.At({"session", "totalSteps"}), json::value(5));
+  Reply saved = Call("PUT", "/api/onboarding/progress",
+                     R"({"step": 2, "data": {"company_name": "Legacy SL", "industry": "retail", "company_size": "small"}})",
+                     user);
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(saved.Str({"session", "formData", "company", "company_name"}), "Legacy SL");
+  EXPECT_EQ(saved.At({"session", "completionPercentage"}), json::value(20));
+  Reply bad = Call("PUT", "/api/onboarding/progress", R"({"step": 2, "data": {"company_name": "L"}})", user);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_TRUE(Contains(bad.DetailPaths(), "company.company_name")) << bad.body;
+}
+
 }  // namespace
 }  // namespace onboardd::onboarding

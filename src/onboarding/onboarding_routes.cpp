@@ -4,10 +4,13 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <chrono>
 #include <set>
 
 #include "core/clock.hpp"
+#include "core/ids.hpp"
 #include "db/pg_pool.hpp"
 #include "onboarding/onboarding_logic.hpp"
 #include "onboarding/onboarding_store.hpp"
@@ -333,6 +336,261 @@ Reply ConfigRoute(std::shared_ptr<const catalog::Catalog> catalog, Request reque
   co_return Cacheable(request, snapshot->ConfigBody(), false);
 }
 
+// --- The session API (SPEC §4.3) --------------------------------------------------------------
+
+// If-Match: absent or "*" → no condition; "\"7\"" (or W/"7", or 7) → version 7; anything
+// else cannot match any version → kPreconditionFailed.
+core::Result<std::optional<int>> IfMatch(const Request& request) {
+  std::string_view v = request.Header("If-Match");
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (v.empty() || v == "*") return std::optional<int>();
+  if (v.starts_with("W/")) v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string_view::npos) {
+    return core::MakeError(core::ErrorCode::kPreconditionFailed);
+  }
+  return std::optional<int>(std::atoi(std::string(v).c_str()));
+}
+
+// The session's strong ETag: its version.
+std::string SessionEtag(const json::object& session) {
+  const json::value* version = session.if_contains("version");
+  return "\"" + (version && version->is_int64() ? std::to_string(version->as_int64()) : "0") + "\"";
+}
+
+Response SessionResponse(json::object session, http::beast_http::status status = http::beast_http::status::ok,
+                         json::object extra = {}) {
+  std::string etag = SessionEtag(session);
+  json::object out{{"success", true}, {"session", std::move(session)}};
+  for (auto& [key, value] : extra) out[key] = std::move(value);
+  Response response = http::JsonResponse(out, status);
+  response.With("ETag", std::move(etag)).With("Cache-Control", "no-store");
+  return response;
+}
+
+// A path or query session id: a uuid, else it names no session of anyone (404, not 400, so
+// probing with odd ids learns nothing).
+core::Result<std::string> SessionId(std::string_view id) {
+  if (!core::IsUuid(id)) return core::MakeError(core::ErrorCode::kNotFound);
+  return std::string(id);
+}
+
+// An optional body member spelled snake_case or camelCase.
+const json::value* Member(const json::object& body, std::string_view snake, std::string_view camel) {
+  if (const json::value* v = body.if_contains(snake)) return v;
+  return body.if_contains(camel);
+}
+
+// An optional body (empty means {}).
+core::Result<json::object> OptionalBody(const Request& request) {
+  if (request.body().find_first_not_of(" \t\r\n") == std::string::npos) return json::object{};
+  return BodyObject(request);
+}
+
+Reply StartRoute(std::shared_ptr<const catalog::Catalog> catalog, Request request) {
+  auto body = OptionalBody(request);
+  if (!body) co_return body.error();
+  auto snapshot = catalog->Current();
+  const catalog::Flow* flow = &snapshot->default_flow();
+  if (const json::value* id = body->if_contains("flow"); id && !id->is_null()) {
+    flow = id->is_string() ? snapshot->FindFlow(id->as_string()) : nullptr;
+    if (flow == nullptr) co_return FieldError("flow", "Flujo desconocido", "Unknown flow");
+  }
+  bool restart = false;
+  if (const json::value* r = body->if_contains("restart"); r && !r->is_null()) {
+    if (!r->is_bool()) co_return FieldError("restart", "Debe ser verdadero o falso", "Must be true or false");
+    restart = r->as_bool();
+  }
+  json::object context;
+  if (const json::value* c = body->if_contains("context"); c && !c->is_null()) {
+    if (!c->is_object() || json::serialize(*c).size() > 4096) {
+      co_return FieldError("context", "Debe ser un objeto de hasta 4 KB", "Must be an object of at most 4 KB");
+    }
+    context = c->as_object();
+  }
+  auto pool = CurrentPool();
+  if (!pool) co_return pool.error();
+  auto started = co_await StartSession(**pool, ContextOf(request), *flow, restart, std::move(context));
+  if (!started) co_return started.error();
+  const bool created = started->created;
+  co_return SessionResponse(std::move(started->session),
+                            created ? http::beast_http::status::created : http::beast_http::status::ok,
+                            json::object{{"resumed", !created}});
+}
+
+Reply CurrentSessionRoute(Request request) {
+  auto pool = CurrentPool();
+  if (!pool) co_return pool.error();
+  auto session = co_await ReadSession(**pool, ContextOf(request), "", false);
+  if (!session) {
+    if (session.error().code != core::ErrorCode::kNotFound) co_return session.error();
+    co_return http::JsonResponse(json::object{{"success", true}, {"session", nullptr}});
+  }
+  co_return SessionResponse(std::move(*session));
+}
+
+Reply ReadProgressRoute(Request request) {
+  std::string id;
+  if (std::string_view q = request.Query("session_id"); !q.empty()) {
+    auto checked = SessionId(q);
+    if (!checked) co_return checked.error();
+    id = std::move(*checked);
+  }
+  auto pool = CurrentPool();
+  if (!pool) co_return pool.error();
+  auto session = co_await ReadSession(**pool, ContextOf(request), id, true);
+  if (!session) co_return session.error();
+  co_return SessionResponse(std::move(*session));
+}
+
+Reply SaveProgressRoute(std::shared_ptr<const catalog::Catalog> catalog, Request request) {
+  auto body = BodyObject(request);
+  if (!body) co_return body.error();
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return if_match.error();
+  ProgressWrite write;
+  write.if_match = *if_match;
+  if (const json::value* id = Member(*body, "session_id", "sessionId"); id && !id->is_null()) {
+    auto checked = SessionId(id->is_string() ? std::string_view(id->as_string()) : std::string_view());
+    if (!checked) co_return checked.error();
+    write.session_id = std::move(*checked);
+  }
+  std::optional<int> number = StepNumber(Member(*body, "step", "step_number"));
+  if (!number) co_return FieldError("step", "Debe ser un número de paso entero", "Must be a whole step number");
+  for (auto [key, flag] : {std::pair{"completed", &write.completed}, std::pair{"skipped", &write.skipped}}) {
+    if (const json::value* v = body->if_contains(key); v && !v->is_null()) {
+      if (!v->is_bool()) co_return FieldError(key, "Debe ser verdadero o falso", "Must be true or false");
+      *flag = v->as_bool();
+    }
+  }
+  if (!body->contains("completed")) write.completed = !write.skipped;
+  if (const json::value* t = Member(*body, "time_spent", "timeSpent"); t && t->is_int64()) {
+    write.time_spent_seconds = static_cast<int>(std::clamp<std::int64_t>(t->as_int64(), 0, 86400));
+  }
+  static const json::value kNull;
+  const json::value* data = body->if_contains("data");
+  auto snapshot = catalog->Current();
+  const catalog::Flow* flow = &snapshot->default_flow();
+  bool flow_named = false;
+  if (const json::value* f = body->if_contains("flow"); f && f->is_string()) {
+    if (const catalog::Flow* named = snapshot->FindFlow(f->as_string())) {
+      flow = named;
+      flow_named = true;
+    }
+  }
+  // Fills write.data/step/step_id from the body, validated against `against`.
+  auto prepare = [&](const catalog::Flow& against) -> core::Status {
+    const catalog::StepDef* step = against.FindStep(*number);
+    if (step == nullptr) return FieldError("step", "Paso fuera del flujo", "Step outside the flow");
+    if (write.skipped && !step->skippable) {
+      return FieldError("skipped", "Este paso no se puede omitir", "This step cannot be skipped");
+    }
+    if (write.skipped && (data == nullptr || data->is_null())) {
+      write.data = {};
+    } else {
+      auto validated = ValidateStep(against, *number, data ? *data : kNull);
+      if (!validated) return validated.error();
+      write.data = std::move(validated->data);
+    }
+    write.step = *number;
+    write.step_id = step->id;
+    return {};
+  };
+  auto pool = CurrentPool();
+  if (!pool) co_return pool.error();
+  core::Status prepared = prepare(*flow);
+  if (!prepared && !flow_named) {
+    // The session may follow another flow (the older 5-step one): ask it (a read round trip
+    // that only data invalid for the default flow pays).
+    auto session = co_await ReadSession(**pool, ContextOf(request), write.session_id, false);
+    if (!session) co_return session.error();
+    const catalog::Flow& own = FlowOf(*snapshot, &*session);
+    if (own.id == flow->id) co_return prepared.error();
+    flow = &own;
+    prepared = prepare(*flow);
+  }
+  if (!prepared) co_return prepared.error();
+  std::string actual_flow;
+  auto saved = co_await SaveProgress(**pool, ContextOf(request), *flow, write, &actual_flow);
+  if (saved) co_return SessionResponse(std::move(*saved));
+  const catalog::Flow* other = actual_flow.empty() ? nullptr : snapshot->FindFlow(actual_flow);
+  if (other == nullptr) co_return saved.error();
+  // The session follows another flow than the one the data was valid for: validate again.
+  flow = other;
+  prepared = prepare(*flow);
+  if (!prepared) co_return prepared.error();
+  saved = co_await SaveProgress(**pool, ContextOf(request), *flow, write, nullptr);
+  if (!saved) co_return saved.error();
+  co_return SessionResponse(std::move(*saved));
+}
+
+Reply GetSessionRoute(Request request) {
+  auto id = SessionId(request.Param("id"));
+  if (!id) co_return id.error();
+  auto pool = CurrentPool();
+  if (!pool) co_return pool.error();
+  auto session = co_await ReadSession(**pool, ContextOf(request), *id, true);
+  if (!session) co_return session.error();
+  co_return SessionResponse(std::move(*session));
+}
+
+Reply PatchSessionRoute(Request request) {
+  auto id = SessionId(request.Param("id"));
+  if (!id) co_return id.error();
+  auto body = BodyObject(request);
+  if (!body) co_return body.error();
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return if_match.error();
+  SessionPatch patch;
+  if (const json::value* step = Member(*body, "current_step", "currentStep"); step && !step->is_null()) {
+    patch.current_step = StepNumber(step);
+    if (!patch.current_step) {
+      co_return FieldError("current_step", "Debe ser un número de paso entero", "Must be a whole step number");
+    }
+  }
+  if (const json::value* c = body->if_contains("context"); c && !c->is_null()) {
+    if (!c->is_object() || json::serialize(*c).size() > 4096) {
+      co_return FieldError("context", "Debe ser un objeto de hasta 4 KB", "Must be an object of at most 4 KB");
+    }
+    patch.context = c->as_object();
+  }
+  auto pool = CurrentPool();
+  if (!pool) co_return pool.error();
+  auto session = co_await PatchSession(**pool, ContextOf(request), *id, *if_match, std::move(patch));
+  if (!session) co_return session.error();
+  co_return SessionResponse(std::move(*session));
+}
+
+Reply DeleteSessionRoute(Request request) {
+  auto id = SessionId(request.Param("id"));
+  if (!id) co_return id.error();
+  auto if_match = IfMatch(request);
+  if (!if_match) co_return if_match.error();
+  auto pool = CurrentPool();
+  if (!pool) co_return pool.error();
+  auto session = co_await AbandonSession(**pool, ContextOf(request), *id, *if_match);
+  if (!session) co_return session.error();
+  co_return SessionResponse(std::move(*session));
+}
+
+Reply CompletionStateRoute(Request request) {
+  std::string id;
+  if (std::string_view q = request.Query("session_id"); !q.empty()) {
+    auto checked = SessionId(q);
+    if (!checked) co_return checked.error();
+    id = std::move(*checked);
+  }
+  auto pool = CurrentPool();
+  if (!pool) co_return pool.error();
+  auto session = co_await ReadSession(**pool, ContextOf(request), id, false);
+  if (!session) co_return session.error();
+  const json::value* status = session->if_contains("status");
+  const bool completed = status && status->is_string() && status->as_string() == "completed";
+  co_return SessionResponse(std::move(*session), http::beast_http::status::ok,
+                            json::object{{"completed", completed}});
+}
+
 }  // namespace
 
 void RegisterRoutes(http::Router& router, std::shared_ptr<const catalog::Catalog> catalog) {
@@ -349,6 +607,23 @@ void RegisterRoutes(http::Router& router, std::shared_ptr<const catalog::Catalog
              [catalog](Request r) { return CreateOrganizationRoute(catalog, std::move(r)); }, wizard);
   router.Add(verb::get, "/api/onboarding/organization",
              [](Request r) { return ListOrganizationsRoute(std::move(r)); }, signed_in);
+
+  router.Add(verb::get, "/api/onboarding/complete",
+             [](Request r) { return CompletionStateRoute(std::move(r)); }, signed_in);
+  router.Add(verb::post, "/api/onboarding/start",
+             [catalog](Request r) { return StartRoute(catalog, std::move(r)); }, signed_in);
+  router.Add(verb::get, "/api/onboarding/start",
+             [](Request r) { return CurrentSessionRoute(std::move(r)); }, signed_in);
+  router.Add(verb::put, "/api/onboarding/progress",
+             [catalog](Request r) { return SaveProgressRoute(catalog, std::move(r)); }, wizard);
+  router.Add(verb::get, "/api/onboarding/progress",
+             [](Request r) { return ReadProgressRoute(std::move(r)); }, signed_in);
+  router.Add(verb::get, "/api/onboarding/session/{id}",
+             [](Request r) { return GetSessionRoute(std::move(r)); }, signed_in);
+  router.Add(verb::patch, "/api/onboarding/session/{id}",
+             [](Request r) { return PatchSessionRoute(std::move(r)); }, signed_in);
+  router.Add(verb::delete_, "/api/onboarding/session/{id}",
+             [](Request r) { return DeleteSessionRoute(std::move(r)); }, signed_in);
 
   router.Add(verb::get, "/api/onboarding/industries",
              [catalog](Request r) { return IndustriesRoute(catalog, std::move(r)); });

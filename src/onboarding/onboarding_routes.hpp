@@ -1,4 +1,4 @@
-// The onboarding API (SPEC §4.1, §4.2, §4.4): thin handlers that decode the request, call
+// The onboarding API (SPEC §4.1–§4.4): thin handlers that decode the request, call
 // the pure logic (step_validation, onboarding_logic) and the store (one round trip each,
 // except a completion that must read the draft first), and encode the answer.
 #pragma once
@@ -21,6 +21,13 @@ inline constexpr std::size_t kWizardMaxBodyBytes = 4u << 20;
 //   GET  /api/onboarding/organization  (authenticated)  the caller's organizations
 //   GET  /api/onboarding/industries    (public, cacheable, ETag/304, Vary: Accept-Language)
 //   GET  /api/onboarding/config        (public, cacheable, ETag/304)
+// and the older session API (SPEC §4.3), all authenticated, sessions answered with their
+// version as ETag, writes honouring If-Match (412 when stale), other users' or malformed
+// session ids answered 404:
+//   POST/GET /api/onboarding/start     resume the in-progress session (or start; `restart`)
+//   PUT/GET  /api/onboarding/progress  per-step upsert with validation / session + steps
+//   GET/PATCH/DELETE /api/onboarding/session/{id}   read / current_step, context / abandon
+//   GET  /api/onboarding/complete?session_id=        whether that session completed
 // Handlers reach the database through db::Pool::Current() (kUnavailable without one) and
 // read `catalog` once per request. `catalog` must not be null.
 void RegisterRoutes(http::Router& router, std::shared_ptr<const catalog::Catalog> catalog);

@@ -226,6 +226,97 @@ constexpr Statement kListOrganizations{
     "from public.organization_members m join public.organizations o on o.id = m.organization_id "
     "where m.user_id = " ONBOARDD_ME};
 
+// --- The session API --------------------------------------------------------------------------
+
+#define ONBOARDD_IN_PROGRESS_ID                                                              \
+  "(select c.id from public.onboarding_sessions c where c.user_id = " ONBOARDD_ME \
+  " and c.status = 'in_progress')"
+
+constexpr Statement kAbandonInProgress{
+    "onb_abandon_in_progress",
+    "update public.onboarding_sessions set status = 'abandoned' where user_id = " ONBOARDD_ME
+    " and status = 'in_progress'"};
+
+// $1 id, $2 flow, $3 total steps, $4 context.
+constexpr Statement kStartSession{
+    "onb_start_session",
+    "insert into public.onboarding_sessions (id, user_id, flow, total_steps, context) values "
+    "($1::uuid, " ONBOARDD_ME ", $2, $3::int, $4::jsonb) "
+    "on conflict (user_id) where status = 'in_progress' do nothing"};
+
+// $1 session id or NULL for the in-progress one, $2 with its progress rows.
+constexpr Statement kReadSession{
+    "onb_read_session",
+    "select ((" ONBOARDD_SESSION_JSON ")::jsonb || case when $2::bool then jsonb_build_object('steps', "
+    "coalesce((select jsonb_agg(jsonb_build_object('stepNumber', p.step_number, 'stepName', "
+    "p.step_name, 'data', p.data, 'isCompleted', p.is_completed, 'isSkipped', p.is_skipped, "
+    "'isValid', p.is_valid, 'errors', p.errors, 'startedAt', p.started_at, 'completedAt', "
+    "p.completed_at, 'timeSpentSeconds', p.time_spent_seconds) order by p.step_number) "
+    "from public.onboarding_progress p where p.session_id = s.id), '[]'::jsonb)) "
+    "else '{}'::jsonb end)::text from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
+    " and s.id = coalesce($1::uuid, " ONBOARDD_IN_PROGRESS_ID ")"};
+
+// Why a conditional write matched nothing. $1 session id or NULL for the in-progress one.
+constexpr Statement kSessionCheck{
+    "onb_session_check",
+    "select s.flow, s.version, s.status, s.expires_at <= now() from public.onboarding_sessions s "
+    "where s.user_id = " ONBOARDD_ME " and s.id = coalesce($1::uuid, " ONBOARDD_IN_PROGRESS_ID ")"};
+
+// $1 id, $2 If-Match version or NULL, $3 current step or NULL, $4 context or NULL.
+constexpr Statement kPatchSession{
+    "onb_patch_session",
+    "with u as (update public.onboarding_sessions s set current_step = case when $3::int is null "
+    "then s.current_step else least(greatest($3::int, 1), coalesce((select min(n) from "
+    "generate_series(1, s.total_steps) n where n <> all (s.completed_steps)), s.total_steps)) end, "
+    "context = coalesce($4::jsonb, s.context) where s.id = $1::uuid and s.user_id = " ONBOARDD_ME
+    " and s.status = 'in_progress' and ($2::int is null or s.version = $2::int) returning s.*), "
+    "a as (insert into public.audit_log (actor_id, action, entity_type, entity_id) "
+    "select u.user_id, 'onboarding.session_updated', 'onboarding_session', u.id::text from u) "
+    "select (" ONBOARDD_SESSION_JSON ")::text from u s"};
+
+// $1 id, $2 If-Match version or NULL.
+constexpr Statement kAbandonSession{
+    "onb_abandon_session",
+    "with u as (update public.onboarding_sessions s set status = 'abandoned' where s.id = $1::uuid "
+    "and s.user_id = " ONBOARDD_ME " and s.status <> 'completed' and ($2::int is null or "
+    "s.version = $2::int) returning s.*), "
+    "a as (insert into public.audit_log (actor_id, action, entity_type, entity_id) "
+    "select u.user_id, 'onboarding.session_abandoned', 'onboarding_session', u.id::text from u) "
+    "select (" ONBOARDD_SESSION_JSON ")::text from u s"};
+
+// $1 step id, $2 data, $3 step number, $4 session id or NULL, $5 flow, $6 If-Match or NULL,
+// $7 advance, $8 completed, $9 skipped, $10 seconds spent. The progress row and the audit row
+// hang off the updated session (data-modifying CTEs), so a write that matches nothing
+// writes nothing.
+constexpr Statement kSaveProgress{
+    "onb_save_progress",
+    "with u as (update public.onboarding_sessions s set "
+    "form_data = s.form_data || jsonb_build_object($1::text, $2::jsonb), "
+    "completed_steps = case when $7::bool then array(select distinct x from "
+    "  unnest(s.completed_steps || $3::int) x order by x) else s.completed_steps end, "
+    "current_step = case when $7::bool then coalesce((select min(n) from "
+    "  generate_series(1, s.total_steps) n where n <> all (s.completed_steps || $3::int)), "
+    "  s.total_steps) else s.current_step end, "
+    "completion_percentage = case when $7::bool then least(100, greatest(s.completion_percentage, "
+    "  100 * (select count(distinct x) from unnest(s.completed_steps || $3::int) x "
+    "  where x between 1 and s.total_steps)::int / s.total_steps)) else s.completion_percentage end "
+    "where s.id = coalesce($4::uuid, " ONBOARDD_IN_PROGRESS_ID ") and s.user_id = " ONBOARDD_ME
+    " and s.status = 'in_progress' and s.expires_at > now() and s.flow = $5 "
+    "and ($6::int is null or s.version = $6::int) returning s.*), "
+    "p as (insert into public.onboarding_progress (session_id, user_id, step_number, step_name, "
+    "data, is_completed, is_skipped, is_valid, completed_at, time_spent_seconds) "
+    "select u.id, u.user_id, $3::int, $1, $2::jsonb, $8::bool, $9::bool, true, "
+    "case when $7::bool then now() end, $10::int from u "
+    "on conflict (session_id, step_number) do update set data = excluded.data, "
+    "step_name = excluded.step_name, is_completed = excluded.is_completed, "
+    "is_skipped = excluded.is_skipped, is_valid = true, errors = '[]', "
+    "completed_at = excluded.completed_at, "
+    "time_spent_seconds = onboarding_progress.time_spent_seconds + excluded.time_spent_seconds), "
+    "a as (insert into public.audit_log (actor_id, action, entity_type, entity_id, details) "
+    "select u.user_id, 'onboarding.progress_saved', 'onboarding_session', u.id::text, "
+    "jsonb_build_object('step', $3::int) from u) "
+    "select (" ONBOARDD_SESSION_JSON ")::text from u s"};
+
 std::optional<json::object> ObjectAt(const db::Rows& rows, int row, int column) {
   if (rows.size() <= row || rows.IsNull(row, column)) return std::nullopt;
   json::value v = json::parse(rows.Get(row, column));
@@ -405,6 +496,108 @@ asio::awaitable<core::Result<CompletionResult>> Complete(db::Pool& pool, db::Ten
     }
   }
   co_return core::MakeError(core::ErrorCode::kConflict);
+}
+
+namespace {
+
+// Why a conditional session write matched nothing, from kSessionCheck's rows.
+core::Error SessionWriteFailure(const db::Rows& check, std::optional<int> if_match,
+                                bool needs_in_progress) {
+  if (check.empty()) return core::MakeError(core::ErrorCode::kNotFound);
+  const std::string_view status = check.Get(0, 2);
+  const bool past_expiry = check.Get(0, 3) == "t";
+  if (if_match && ToInt(check.Get(0, 1)) != *if_match) {
+    return core::MakeError(core::ErrorCode::kPreconditionFailed);
+  }
+  if (status == "completed" || (needs_in_progress && (status != "in_progress" || past_expiry))) {
+    return core::MakeError(core::ErrorCode::kConflict,
+                           {"La sesión no está en curso", "The session is not in progress"});
+  }
+  return core::MakeError(core::ErrorCode::kConflict);
+}
+
+Param OptionalInt(std::optional<int> value) {
+  return value ? Param(std::to_string(*value)) : Param();
+}
+
+}  // namespace
+
+asio::awaitable<core::Result<StartedSession>> StartSession(db::Pool& pool, db::TenantContext context,
+                                                           const catalog::Flow& flow, bool restart,
+                                                           json::object session_context) {
+  const std::string id = core::NewUuid();
+  db::TenantTransaction tx(Writing(std::move(context)));
+  tx.Add(kExpireStale);
+  if (restart) tx.Add(kAbandonInProgress);
+  tx.Add(kStartSession, {Param(id), Param(flow.id), Param(std::to_string(flow.total_steps())),
+                         Json(session_context)});
+  std::size_t read = tx.Add(kReadSession, {Param(), Param("false")});
+  auto rows = co_await tx.Commit(pool);
+  if (!rows) co_return rows.error();
+  auto session = ObjectAt((*rows)[read], 0, 0);
+  if (!session) co_return core::MakeError(core::ErrorCode::kInternal);
+  const json::value* got = session->if_contains("id");
+  const bool created = got && got->is_string() && got->as_string() == id;
+  co_return StartedSession{std::move(*session), created};
+}
+
+asio::awaitable<core::Result<json::object>> ReadSession(db::Pool& pool, db::TenantContext context,
+                                                        std::string id, bool with_steps) {
+  db::TenantTransaction tx(Reading(std::move(context)));
+  std::size_t read = tx.Add(kReadSession, {TextOrNull(id), Param(with_steps ? "true" : "false")});
+  auto rows = co_await tx.Commit(pool);
+  if (!rows) co_return rows.error();
+  auto session = ObjectAt((*rows)[read], 0, 0);
+  if (!session) co_return core::MakeError(core::ErrorCode::kNotFound);
+  co_return std::move(*session);
+}
+
+asio::awaitable<core::Result<json::object>> PatchSession(db::Pool& pool, db::TenantContext context,
+                                                         std::string id, std::optional<int> if_match,
+                                                         SessionPatch patch) {
+  db::TenantTransaction tx(Writing(std::move(context)));
+  std::size_t write = tx.Add(kPatchSession, {Param(id), OptionalInt(if_match),
+                                             OptionalInt(patch.current_step),
+                                             patch.context ? Json(*patch.context) : Param()});
+  std::size_t check = tx.Add(kSessionCheck, {Param(id)});
+  auto rows = co_await tx.Commit(pool);
+  if (!rows) co_return rows.error();
+  if (auto session = ObjectAt((*rows)[write], 0, 0)) co_return std::move(*session);
+  co_return SessionWriteFailure((*rows)[check], if_match, true);
+}
+
+asio::awaitable<core::Result<json::object>> AbandonSession(db::Pool& pool, db::TenantContext context,
+                                                           std::string id, std::optional<int> if_match) {
+  db::TenantTransaction tx(Writing(std::move(context)));
+  std::size_t write = tx.Add(kAbandonSession, {Param(id), OptionalInt(if_match)});
+  std::size_t check = tx.Add(kSessionCheck, {Param(id)});
+  auto rows = co_await tx.Commit(pool);
+  if (!rows) co_return rows.error();
+  if (auto session = ObjectAt((*rows)[write], 0, 0)) co_return std::move(*session);
+  co_return SessionWriteFailure((*rows)[check], if_match, false);
+}
+
+asio::awaitable<core::Result<json::object>> SaveProgress(db::Pool& pool, db::TenantContext context,
+                                                         const catalog::Flow& flow, ProgressWrite w,
+                                                         std::string* actual_flow) {
+  const bool advance = w.completed || w.skipped;
+  db::TenantTransaction tx(Writing(std::move(context)));
+  std::size_t write = tx.Add(
+      kSaveProgress,
+      {Param(w.step_id), Json(w.data), Param(std::to_string(w.step)), TextOrNull(w.session_id),
+       Param(flow.id), OptionalInt(w.if_match), Param(advance ? "true" : "false"),
+       Param(w.completed ? "true" : "false"), Param(w.skipped ? "true" : "false"),
+       Param(std::to_string(std::max(0, w.time_spent_seconds)))});
+  std::size_t check = tx.Add(kSessionCheck, {TextOrNull(w.session_id)});
+  auto rows = co_await tx.Commit(pool);
+  if (!rows) co_return rows.error();
+  if (auto session = ObjectAt((*rows)[write], 0, 0)) co_return std::move(*session);
+  const db::Rows& c = (*rows)[check];
+  if (!c.empty() && c.Get(0, 0) != flow.id) {
+    if (actual_flow) *actual_flow = std::string(c.Get(0, 0));
+    co_return core::MakeError(core::ErrorCode::kConflict);
+  }
+  co_return SessionWriteFailure(c, w.if_match, true);
 }
 
 asio::awaitable<core::Result<CreatedOrganization>> CreateOrganization(db::Pool& pool,

@@ -103,4 +103,64 @@ boost::asio::awaitable<core::Result<CreatedOrganization>> CreateOrganization(
 boost::asio::awaitable<core::Result<boost::json::array>> ListOrganizations(
     db::Pool& pool, db::TenantContext context);
 
+// --- The session API (SPEC §4.3) ----------------------------------------------------------
+// Sessions are returned as the JSON of ReadStatus's `session`. Another user's session id
+// reads as absent (kNotFound), never as forbidden.
+
+// POST /start: the caller's in-progress session, or a new one of `flow` when there is none
+// (or, with `restart`, after marking the current one abandoned). Stale sessions are marked
+// expired first. `created` tells which.
+struct StartedSession {
+  boost::json::object session;
+  bool created = false;
+};
+boost::asio::awaitable<core::Result<StartedSession>> StartSession(db::Pool& pool,
+                                                                  db::TenantContext context,
+                                                                  const catalog::Flow& flow,
+                                                                  bool restart,
+                                                                  boost::json::object session_context);
+
+// The session `id` (a uuid: the caller checks), or the caller's in-progress one when `id` is
+// empty; with its onboarding_progress rows as `steps` when `with_steps`. kNotFound when none.
+boost::asio::awaitable<core::Result<boost::json::object>> ReadSession(db::Pool& pool,
+                                                                      db::TenantContext context,
+                                                                      std::string id,
+                                                                      bool with_steps);
+
+// PATCH /session/{id}: current_step (clamped to the lowest step not yet done) and/or context.
+// `if_match`: the version the client holds. Errors: kNotFound, kPreconditionFailed (stale
+// version), kConflict (the session is not in progress).
+struct SessionPatch {
+  std::optional<int> current_step;
+  std::optional<boost::json::object> context;
+};
+boost::asio::awaitable<core::Result<boost::json::object>> PatchSession(
+    db::Pool& pool, db::TenantContext context, std::string id, std::optional<int> if_match,
+    SessionPatch patch);
+
+// DELETE /session/{id}: soft delete (status abandoned). Errors as PatchSession; a completed
+// session cannot be abandoned (kConflict).
+boost::asio::awaitable<core::Result<boost::json::object>> AbandonSession(
+    db::Pool& pool, db::TenantContext context, std::string id, std::optional<int> if_match);
+
+// PUT /progress: upserts one step of the session `session_id` (empty: the in-progress one),
+// validated by the caller against `flow`; `advance` (completed, or skipped and skippable)
+// adds it to completed_steps and recomputes current_step and completion_percentage as
+// SaveStep does. Errors: kNotFound, kPreconditionFailed, kConflict (not in progress or past
+// expires_at). When the session's flow is not `flow.id`, fails with kConflict and sets
+// `actual_flow` so that the caller can validate again and retry.
+struct ProgressWrite {
+  std::string session_id;
+  std::optional<int> if_match;
+  int step = 0;
+  std::string step_id;
+  boost::json::object data;
+  bool completed = false;
+  bool skipped = false;
+  int time_spent_seconds = 0;
+};
+boost::asio::awaitable<core::Result<boost::json::object>> SaveProgress(
+    db::Pool& pool, db::TenantContext context, const catalog::Flow& flow, ProgressWrite write,
+    std::string* actual_flow);
+
 }  // namespace onboardd::onboarding
