@@ -753,5 +753,52 @@ TEST_F(OnboardingApiTest, LegacyFlowSessionValidatesWithItsOwnFields) {
   EXPECT_TRUE(Contains(bad.DetailPaths(), "company.company_name")) << bad.body;
 }
 
+TEST_F(OnboardingApiTest, IdempotencyKeyReplaysTheFirstAnswer) {
+  const std::string user = NewUser("idem"), other = NewUser("idem-other");
+  const std::string key = "Idempotency-Key: create-" + core::NewUuid() + "\r\n";
+  const json::object body{{"name", "Idem Org"}, {"industry", "finance"}, {"size", "small"}};
+  Reply first = Post("/api/onboarding/organization", body, user, key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_TRUE(first.Header("Idempotent-Replayed").empty());
+  Reply second = Post("/api/onboarding/organization", body, user, key);
+  ASSERT_EQ(second.status, 201) << second.body;
+  EXPECT_EQ(second.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(second.Str({"organization", "id"}), first.Str({"organization", "id"}));
+  EXPECT_EQ(Organizations(user), 1);
+
+  Reply changed = Post("/api/onboarding/organization",
+                       json::object{{"name", "Other Org"}, {"industry", "finance"}, {"size", "small"}}, user, key);
+  EXPECT_EQ(changed.status, 400);
+  EXPECT_TRUE(Contains(changed.DetailPaths(), "Idempotency-Key")) << changed.body;
+  EXPECT_EQ(Organizations(user), 1);
+  // Keys are per user: another user's identical key is a new request.
+  Reply theirs = Post("/api/onboarding/organization", body, other, key);
+  ASSERT_EQ(theirs.status, 201);
+  EXPECT_NE(theirs.Str({"organization", "id"}), first.Str({"organization", "id"}));
+  EXPECT_TRUE(theirs.Header("Idempotent-Replayed").empty());
+
+  // A remembered 400 replays as the same 400; a fixed body needs a new key.
+  const std::string bad_key = "Idempotency-Key: bad-" + core::NewUuid() + "\r\n";
+  Reply invalid = Post("/api/onboarding/step", Step(1, json::object{{"role", "pope"}}), user, bad_key);
+  EXPECT_EQ(invalid.status, 400);
+  Reply invalid_again = Post("/api/onboarding/step", Step(1, json::object{{"role", "pope"}}), user, bad_key);
+  EXPECT_EQ(invalid_again.status, 400);
+  EXPECT_EQ(invalid_again.Header("Idempotent-Replayed"), "true");
+
+  EXPECT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user, "Idempotency-Key: has space\r\n").status, 400);
+  EXPECT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user,
+                 "Idempotency-Key: " + std::string(300, 'k') + "\r\n").status,
+            400);
+
+  const std::string complete_key = "Idempotency-Key: complete-" + core::NewUuid() + "\r\n";
+  const std::string fresh = NewUser("idem-complete");
+  Reply done = Post("/api/onboarding/complete", Everything("Idem Complete"), fresh, complete_key);
+  ASSERT_EQ(done.status, 200) << done.body;
+  Reply replay = Post("/api/onboarding/complete", Everything("Idem Complete"), fresh, complete_key);
+  EXPECT_EQ(replay.Str({"message"}), "Onboarding completed successfully");
+  EXPECT_EQ(replay.Str({"company_id"}), done.Str({"company_id"}));
+  EXPECT_EQ(Organizations(fresh), 1);
+}
+
 }  // namespace
 }  // namespace onboardd::onboarding

@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "db/pg_pool.hpp"
+#include "onboarding/idempotency.hpp"
 #include "onboarding/onboarding_logic.hpp"
 #include "onboarding/onboarding_store.hpp"
 #include "onboarding/step_validation.hpp"
@@ -598,20 +599,24 @@ void RegisterRoutes(http::Router& router, std::shared_ptr<const catalog::Catalog
   const http::RouteOptions signed_in{.authenticated = true};
 
   router.Add(verb::post, "/api/onboarding/step",
-             [catalog](Request r) { return SaveStepRoute(catalog, std::move(r)); }, wizard);
+             WithIdempotency("POST /api/onboarding/step",
+                             [catalog](Request r) { return SaveStepRoute(catalog, std::move(r)); }), wizard);
   router.Add(verb::get, "/api/onboarding/status",
              [catalog](Request r) { return StatusRoute(catalog, std::move(r)); }, signed_in);
   router.Add(verb::post, "/api/onboarding/complete",
-             [catalog](Request r) { return CompleteRoute(catalog, std::move(r)); }, wizard);
+             WithIdempotency("POST /api/onboarding/complete",
+                             [catalog](Request r) { return CompleteRoute(catalog, std::move(r)); }), wizard);
   router.Add(verb::post, "/api/onboarding/organization",
-             [catalog](Request r) { return CreateOrganizationRoute(catalog, std::move(r)); }, wizard);
+             WithIdempotency("POST /api/onboarding/organization",
+                             [catalog](Request r) { return CreateOrganizationRoute(catalog, std::move(r)); }), wizard);
   router.Add(verb::get, "/api/onboarding/organization",
              [](Request r) { return ListOrganizationsRoute(std::move(r)); }, signed_in);
 
   router.Add(verb::get, "/api/onboarding/complete",
              [](Request r) { return CompletionStateRoute(std::move(r)); }, signed_in);
   router.Add(verb::post, "/api/onboarding/start",
-             [catalog](Request r) { return StartRoute(catalog, std::move(r)); }, signed_in);
+             WithIdempotency("POST /api/onboarding/start",
+                             [catalog](Request r) { return StartRoute(catalog, std::move(r)); }), signed_in);
   router.Add(verb::get, "/api/onboarding/start",
              [](Request r) { return CurrentSessionRoute(std::move(r)); }, signed_in);
   router.Add(verb::put, "/api/onboarding/progress",

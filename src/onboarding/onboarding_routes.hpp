@@ -28,6 +28,7 @@ inline constexpr std::size_t kWizardMaxBodyBytes = 4u << 20;
 //   PUT/GET  /api/onboarding/progress  per-step upsert with validation / session + steps
 //   GET/PATCH/DELETE /api/onboarding/session/{id}   read / current_step, context / abandon
 //   GET  /api/onboarding/complete?session_id=        whether that session completed
+// Every POST honours Idempotency-Key (idempotency.hpp).
 // Handlers reach the database through db::Pool::Current() (kUnavailable without one) and
 // read `catalog` once per request. `catalog` must not be null.
 void RegisterRoutes(http::Router& router, std::shared_ptr<const catalog::Catalog> catalog);
