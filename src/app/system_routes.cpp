@@ -13,6 +13,10 @@ using http::Request;
 using http::Response;
 
 void RegisterSystemRoutes(http::Router& router, ReadinessCheck database_ready) {
+  observability::Metrics()
+      .GetGauge("onboardd_build_info", "The running build.",
+                {{"version", ONBOARDD_VERSION}, {"compiler", __VERSION__}})
+      .Set(1);
   router.Add(http::beast_http::verb::get, "/healthz",
              [](Request) -> asio::awaitable<core::Result<Response>> {
                co_return http::JsonResponse(boost::json::object{{"status", "ok"}});
