@@ -639,3 +639,9 @@ asio::awaitable<core::Result<json::array>> ListOrganizations(db::Pool& pool,
 }
 
 }  // namespace onboardd::onboarding
+
+namespace onboardd::onboarding {
+
+const db::Statement& StatusStatement() { return kReadStatus; }
+
+}  // namespace onboardd::onboarding

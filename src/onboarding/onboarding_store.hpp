@@ -164,3 +164,11 @@ boost::asio::awaitable<core::Result<boost::json::object>> SaveProgress(
     std::string* actual_flow);
 
 }  // namespace onboardd::onboarding
+
+namespace onboardd::onboarding {
+
+// The statement ReadStatus sends after the identity settings, for bench/db_bench, which runs
+// it through pgbench too (the same SQL in the same pipeline shape).
+const db::Statement& StatusStatement();
+
+}  // namespace onboardd::onboarding

@@ -1,0 +1,179 @@
+// The data layer under load: GET /status's exact transaction (identity settings + the status
+// read, one pipeline) through src/db at a given concurrency, and the pgbench script that runs
+// the same SQL in the same pipeline shape, so that bench/db-bench compares like with like.
+//
+//   db_bench --print-pgbench FILE --users N         write the pgbench script
+//   db_bench --seed --users N                       give N bench users a draft (half complete)
+//   db_bench --concurrency C --threads T --seconds S --users N
+//                                                   measure; prints one result line
+// The connection string comes from DATABASE_URL (the app role: RLS on) or BENCH_URL.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "catalog/catalog.hpp"
+#include "db/pg_pool.hpp"
+#include "db/tenant_transaction.hpp"
+#include "onboarding/onboarding_store.hpp"
+#include "onboarding/step_validation.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace onboardd;
+using Clock = std::chrono::steady_clock;
+
+std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (name == argv[i]) return argv[i + 1];
+  }
+  return fallback;
+}
+bool Flag(int argc, char** argv, const std::string& name) {
+  for (int i = 1; i < argc; ++i) {
+    if (name == argv[i]) return true;
+  }
+  return false;
+}
+
+std::string User(int i) { return "bench-user-" + std::to_string(i); }
+
+db::TenantContext Context(const std::string& user, bool read_only) {
+  db::TenantContext c;
+  c.user_id = user;
+  c.request_id = "bench";
+  c.deadline = Clock::now() + std::chrono::seconds(5);
+  c.read_only = read_only;
+  return c;
+}
+
+int PrintPgbench(const std::string& path, int users) {
+  std::ofstream out(path);
+  // The identity statement TenantTransaction sends, then the status read, as one pipeline:
+  // pgbench runs a pipeline as one implicit transaction, as the server does.
+  out << "\\set uid random(1, " << users << ")\n"
+      << "\\startpipeline\n"
+      << "select set_config('app.user_id', 'bench-user-' || :uid, true), "
+         "set_config('app.org_id', '', true), set_config('app.request_id', 'bench', true), "
+         "set_config('statement_timeout', '5000ms', true), "
+         "set_config('transaction_read_only', 'on', true);\n"
+      << onboarding::StatusStatement().sql << ";\n"
+      << "\\endpipeline\n";
+  return out ? 0 : 1;
+}
+
+int Seed(const std::string& url, int users) {
+  auto snapshot = catalog::LoadBundled();
+  if (!snapshot) return 1;
+  const catalog::Flow* flow = (*snapshot)->default_flow();
+  asio::io_context io;
+  db::PoolOptions options;
+  options.conninfo = url;
+  options.connections = 4;
+  db::Pool pool(io, options);
+  auto run = [&]() -> asio::awaitable<int> {
+    if (co_await pool.Start() == 0) co_return 1;
+    for (int i = 1; i <= users; ++i) {
+      auto welcome = onboarding::ValidateStep(*flow, 1, boost::json::parse(R"({"role":"manager"})"));
+      auto company = onboarding::ValidateStep(
+          *flow, 2, boost::json::parse(R"({"name":"Bench Co","industry":"technology","size":"small"})"));
+      if (!welcome || !company) co_return 1;
+      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *welcome)) co_return 1;
+      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *company)) co_return 1;
+    }
+    co_return 0;
+  };
+  auto done = asio::co_spawn(io, run(), asio::use_future);
+  io.run_until(Clock::now() + std::chrono::minutes(10));
+  pool.Shutdown();
+  return done.get();
+}
+
+int Measure(const std::string& url, int concurrency, int threads, int seconds, int users) {
+  struct Thread {
+    asio::io_context io{1};
+    std::unique_ptr<db::Pool> pool;
+    std::vector<double> latencies_ms;
+    long errors = 0;
+  };
+  std::vector<std::unique_ptr<Thread>> workers;
+  auto end = Clock::now() + std::chrono::seconds(seconds) + std::chrono::milliseconds(500);
+  auto measure_from = Clock::now() + std::chrono::milliseconds(500);  // warm-up
+  for (int t = 0; t < threads; ++t) {
+    auto w = std::make_unique<Thread>();
+    db::PoolOptions options;
+    options.conninfo = url;
+    options.connections = std::max(1, concurrency / threads);
+    options.acquire_timeout = std::chrono::seconds(5);
+    w->pool = std::make_unique<db::Pool>(w->io, options);
+    workers.push_back(std::move(w));
+  }
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      Thread& w = *workers[t];
+      auto started = asio::co_spawn(w.io, w.pool->Start(), asio::use_future);
+      while (started.wait_for(std::chrono::seconds(0)) != std::future_status::ready) w.io.run_one();
+      for (int c = 0; c < std::max(1, concurrency / threads); ++c) {
+        asio::co_spawn(w.io, [&w, &end, &measure_from, users, seed = t * 1000 + c]() -> asio::awaitable<void> {
+          std::mt19937 random(seed);
+          while (Clock::now() < end) {
+            auto begin = Clock::now();
+            auto status = co_await onboarding::ReadStatus(*w.pool, Context(User(1 + random() % users), true));
+            if (begin < measure_from) continue;
+            if (!status) {
+              ++w.errors;
+            } else {
+              w.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+            }
+          }
+        }, asio::detached);
+      }
+      w.io.run_until(end + std::chrono::seconds(1));
+      w.pool->Shutdown();
+    });
+  }
+  for (auto& t : running) t.join();
+  std::vector<double> all;
+  long errors = 0;
+  for (auto& w : workers) {
+    all.insert(all.end(), w->latencies_ms.begin(), w->latencies_ms.end());
+    errors += w->errors;
+  }
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) { return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))]; };
+  std::printf("db_bench concurrency=%d threads=%d tps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%ld\n",
+              concurrency, threads, all.size() / static_cast<double>(seconds), pct(0.50), pct(0.99), errors);
+  return errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int users = std::stoi(Arg(argc, argv, "--users", "1000"));
+  std::string pgbench_file = Arg(argc, argv, "--print-pgbench", "");
+  if (!pgbench_file.empty()) return PrintPgbench(pgbench_file, users);
+  const char* env = std::getenv("BENCH_URL");
+  if (!env || !*env) env = std::getenv("DATABASE_URL");
+  if (!env || !*env) {
+    std::fprintf(stderr, "db_bench: set DATABASE_URL (or BENCH_URL)\n");
+    return 2;
+  }
+  if (Flag(argc, argv, "--seed")) return Seed(env, users);
+  return Measure(env, std::stoi(Arg(argc, argv, "--concurrency", "16")),
+                 std::stoi(Arg(argc, argv, "--threads", "2")), std::stoi(Arg(argc, argv, "--seconds", "10")),
+                 users);
+}
