@@ -48,6 +48,12 @@ boost::asio::awaitable<core::Result<Identity>> Authenticator::Authenticate(
   co_return co_await Verify(std::move(*token));
 }
 
+boost::asio::awaitable<bool> Authenticator::Prefetch() {
+  // No kid is empty, so this looks up nothing but fetches when there is no set yet.
+  co_await jwks_.Find("");
+  co_return jwks_.Current()->size() > 0;
+}
+
 boost::asio::awaitable<core::Result<Identity>> Authenticator::Verify(std::string token) {
   if (token.empty() || token.size() > kMaxTokenBytes) co_return Refuse("size");
   const std::int64_t now = UnixNow();

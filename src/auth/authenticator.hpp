@@ -60,6 +60,10 @@ class Authenticator {
   // claims fail ValidateClaims. Thread-safe.
   boost::asio::awaitable<core::Result<Identity>> Verify(std::string token);
 
+  // Loads the JWKS now (at start-up, so that the first request does not wait for it).
+  // True when a key set is available afterwards; a failure is logged and retried on demand.
+  boost::asio::awaitable<bool> Prefetch();
+
   JwksCache& jwks() { return jwks_; }
   const TokenCache& token_cache() const { return cache_; }
 

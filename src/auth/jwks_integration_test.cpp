@@ -68,6 +68,17 @@ TEST_F(JwksIntegrationTest, AllThreeKeyTypesAccepted) {
   EXPECT_EQ(server_.RequestCount(std::string(kPath)), 1);
 }
 
+TEST_F(JwksIntegrationTest, PrefetchLoadsKeysBeforeTheFirstRequest) {
+  auto auth = Make();
+  EXPECT_TRUE(RunSync(auth->Prefetch()));
+  EXPECT_EQ(server_.RequestCount(std::string(kPath)), 1);
+  EXPECT_TRUE(Check(*auth, Fresh(rsa_)));
+  EXPECT_EQ(server_.RequestCount(std::string(kPath)), 1);
+  server_.Stop();
+  auto cold = Make();
+  EXPECT_FALSE(RunSync(cold->Prefetch()));
+}
+
 TEST_F(JwksIntegrationTest, RotatedKeyAcceptedWithoutRestart) {
   options_.jwks.min_refresh_interval = 0ms;
   auto auth = Make();

@@ -58,15 +58,16 @@ bool IsLoopbackAddress(const asio::ip::address& address) {
 template <class Stream>
 asio::awaitable<core::Result<Response>> Exchange(Stream stream,
                                                  http::request<http::string_body> request,
-                                                 ClientOptions options) {
+                                                 std::size_t max_header_bytes,
+                                                 std::size_t max_body_bytes) {
   auto [write_error, written] = co_await http::async_write(stream, request, kUseAwaitable);
   if (write_error) {
     co_return Fail(core::ErrorCode::kUnavailable, "write failed: " + write_error.message());
   }
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-  parser.body_limit(options.max_body_bytes);
+  parser.header_limit(static_cast<std::uint32_t>(max_header_bytes));
+  parser.body_limit(max_body_bytes);
   auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kUseAwaitable);
   if (read_error == http::error::body_limit || read_error == http::error::header_limit) {
     co_return Fail(core::ErrorCode::kInternal, "response too large");
@@ -238,7 +239,8 @@ asio::awaitable<core::Result<Response>> Client::Fetch(Request request,
 
   core::Result<Response> result = Fail(core::ErrorCode::kInternal, "not sent");
   if (!target->tls) {
-    result = co_await Exchange(std::move(tcp_stream), std::move(message), options_);
+    result = co_await Exchange(std::move(tcp_stream), std::move(message), options_.max_header_bytes,
+                               options_.max_body_bytes);
   } else {
     beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(tcp_stream), *tls_);
     error_code not_an_address;
@@ -257,7 +259,8 @@ asio::awaitable<core::Result<Response>> Client::Fetch(Request request,
       co_return Fail(core::ErrorCode::kUnavailable,
                      "TLS handshake failed: " + handshake_error.message());
     }
-    result = co_await Exchange(std::move(tls_stream), std::move(message), options_);
+    result = co_await Exchange(std::move(tls_stream), std::move(message), options_.max_header_bytes,
+                               options_.max_body_bytes);
   }
   if (!result && core::SteadyClock::now() >= deadline &&
       result.error().code == core::ErrorCode::kUnavailable) {
