@@ -78,7 +78,7 @@ int PrintPgbench(const std::string& path, int users) {
 int Seed(const std::string& url, int users) {
   auto snapshot = catalog::LoadBundled();
   if (!snapshot) return 1;
-  const catalog::Flow* flow = (*snapshot)->default_flow();
+  const catalog::Flow* flow = &(*snapshot)->default_flow();
   asio::io_context io;
   db::PoolOptions options;
   options.conninfo = url;
