@@ -17,6 +17,7 @@
 #include "db/pg_pool.hpp"
 #include "http/server.hpp"
 #include "observability/metrics.hpp"
+#include "onboarding/onboarding_store.hpp"
 #include "support/db_harness.hpp"
 #include "support/raw_http.hpp"
 
@@ -590,6 +591,26 @@ TEST_F(OnboardingApiTest, ExpiredSessionReportsExpiredAndASaveStartsAnew) {
                    "where user_id = $1",
                    user),
             "expired,in_progress");
+}
+
+TEST_F(OnboardingApiTest, ExpiryJobMarksStaleSessionsOfEveryUser) {
+  const std::string user = NewUser("job");
+  ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
+  Scalar("update public.onboarding_sessions set expires_at = now() - interval '1 minute' "
+         "where user_id = $1 returning 1",
+         user);
+  db::PoolOptions options;
+  options.conninfo = app_url_;
+  options.connections = 1;
+  PoolHarness app(options);
+  auto marked = app.Await(ExpireStaleSessions(app.pool(), core::SteadyClock::now() + 5s));
+  ASSERT_TRUE(marked.has_value()) << marked.error().message.en;
+  EXPECT_GE(*marked, 1);
+  EXPECT_EQ(Scalar("select status from public.onboarding_sessions where user_id = $1", user), "expired");
+  auto again = app.Await(ExpireStaleSessions(app.pool(), core::SteadyClock::now() + 5s));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(*again, 0);
+  EXPECT_EQ(Get("/api/onboarding/status", user).Str({"status"}), "expired");
 }
 
 TEST_F(OnboardingApiTest, CatalogRoutesArePublicAndCacheable) {

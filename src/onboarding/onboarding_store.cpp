@@ -317,6 +317,10 @@ constexpr Statement kSaveProgress{
     "jsonb_build_object('step', $3::int) from u) "
     "select (" ONBOARDD_SESSION_JSON ")::text from u s"};
 
+// $1 most rows.
+constexpr Statement kExpireStaleSessions{
+    "onb_expire_stale_sessions", "select onboardd_private.expire_stale_sessions($1::int)"};
+
 std::optional<json::object> ObjectAt(const db::Rows& rows, int row, int column) {
   if (rows.size() <= row || rows.IsNull(row, column)) return std::nullopt;
   json::value v = json::parse(rows.Get(row, column));
@@ -643,5 +647,19 @@ asio::awaitable<core::Result<json::array>> ListOrganizations(db::Pool& pool,
 namespace onboardd::onboarding {
 
 const db::Statement& StatusStatement() { return kReadStatus; }
+
+asio::awaitable<core::Result<int>> ExpireStaleSessions(db::Pool& pool, core::Deadline deadline,
+                                                       int max_rows) {
+  db::TenantContext context;
+  context.request_id = "expire-stale-sessions";
+  context.deadline = deadline;
+  context.read_only = false;
+  db::TenantTransaction tx(std::move(context));
+  std::size_t index = tx.Add(kExpireStaleSessions, {Param(std::to_string(max_rows))});
+  auto rows = co_await tx.Commit(pool);
+  if (!rows) co_return rows.error();
+  const db::Rows& r = (*rows)[index];
+  co_return r.empty() ? 0 : ToInt(r.Get(0, 0));
+}
 
 }  // namespace onboardd::onboarding

@@ -171,4 +171,11 @@ namespace onboardd::onboarding {
 // it through pgbench too (the same SQL in the same pipeline shape).
 const db::Statement& StatusStatement();
 
+// The periodic expiry job's one transaction (no identity needed): marks at most `max_rows`
+// in-progress sessions past expires_at as expired, for every user, through
+// onboardd_private.expire_stale_sessions (migration 0008). Returns how many it marked. Run it
+// every minute or so from one thread; a backlog larger than max_rows drains over runs.
+boost::asio::awaitable<core::Result<int>> ExpireStaleSessions(db::Pool& pool, core::Deadline deadline,
+                                                              int max_rows = 1000);
+
 }  // namespace onboardd::onboarding
