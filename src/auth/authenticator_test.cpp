@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
+#include <limits>
 #include <mutex>
 
 #include "auth/dev_token.hpp"
@@ -205,6 +206,21 @@ TEST_F(AuthenticatorTest, RefusesExpired) {
   ExpectRefused(ec_->Sign({}, claims));
   claims["exp"] = "tomorrow";
   ExpectRefused(ec_->Sign({}, claims));
+}
+
+TEST_F(AuthenticatorTest, RefusesAbsurdDatesWithoutOverflow) {
+  auto claims = Claims();
+  claims["exp"] = std::numeric_limits<std::int64_t>::max();
+  ExpectRefused(ec_->Sign({}, claims));
+  claims["exp"] = std::numeric_limits<std::uint64_t>::max();
+  ExpectRefused(ec_->Sign({}, claims));
+  claims["exp"] = 1e300;
+  ExpectRefused(ec_->Sign({}, claims));
+  claims = Claims();
+  claims["nbf"] = std::numeric_limits<std::int64_t>::min();
+  ExpectRefused(ec_->Sign({}, claims));
+  claims["nbf"] = Now() - 5;  // an ordinary past nbf is fine
+  EXPECT_TRUE(Verify(ec_->Sign({}, claims)));
 }
 
 TEST_F(AuthenticatorTest, RefusesNotYetValid) {

@@ -11,16 +11,20 @@ namespace {
 
 core::Error Refuse() { return core::MakeError(core::ErrorCode::kUnauthenticated); }
 
-// NumericDate: an integer or a finite real, truncated to whole seconds.
+// NumericDate: an integer or a finite real, truncated to whole seconds. Values beyond
+// ±10^12 s (tens of thousands of years) are refused, which also keeps `exp + leeway` and
+// `nbf - leeway` far from overflowing.
 std::optional<std::int64_t> NumericDate(const boost::json::value& value) {
-  if (value.is_int64()) return value.get_int64();
-  if (value.is_uint64()) {
-    if (value.get_uint64() > static_cast<std::uint64_t>(INT64_MAX / 2)) return std::nullopt;
-    return static_cast<std::int64_t>(value.get_uint64());
+  constexpr std::int64_t kLimit = 1'000'000'000'000;
+  if (value.is_int64()) {
+    const std::int64_t v = value.get_int64();
+    if (v > kLimit || v < -kLimit) return std::nullopt;
+    return v;
   }
+  if (value.is_uint64()) return std::nullopt;  // above INT64_MAX: far beyond the limit
   if (value.is_double()) {
     const double d = value.get_double();
-    if (!std::isfinite(d) || std::fabs(d) > 1e15) return std::nullopt;
+    if (!std::isfinite(d) || std::fabs(d) > static_cast<double>(kLimit)) return std::nullopt;
     return static_cast<std::int64_t>(d);
   }
   return std::nullopt;

@@ -18,15 +18,15 @@ struct ClaimRules {
   // Stack Auth issues anonymous users tokens whose audience is "<project>:anon" (and which
   // carry "is_anonymous": true). Refused unless this is set.
   bool allow_anonymous = false;
-  std::int64_t leeway_seconds = 30;
+  std::int64_t leeway_seconds = 30;  // callers keep it small (0 … a few minutes)
 };
 
-// The identity, or kUnauthenticated when: `exp` is missing, not a number, or at/before
-// `now - leeway`; `nbf` is present and after `now + leeway` (or not a number); `iss` differs
-// from rules.issuer (when set); `aud` (a string or an array of strings) contains none of
-// rules.audiences (when set); any audience ends in ":anon" or `is_anonymous` is true while
-// anonymous users are not allowed; `sub` is missing, not a string or empty.
-// `name` and `email` are copied when they are strings and ignored otherwise.
+// The identity, or kUnauthenticated when: `exp` is missing, not a number (or beyond
+// ±10^12 s), or at/before `now - leeway`; `nbf` is present and after `now + leeway` (or not a
+// number); `iss` differs from rules.issuer (when set); `aud` (a string or an array of strings)
+// contains none of rules.audiences (when set); any audience ends in ":anon" or `is_anonymous` is
+// true while anonymous users are not allowed; `sub` is missing, not a string or empty. `name` and
+// `email` are copied when they are strings and ignored otherwise.
 core::Result<Identity> ValidateClaims(const boost::json::object& claims, const ClaimRules& rules,
                                       std::int64_t now);
 
