@@ -20,18 +20,21 @@ namespace {
 #define ONBOARDD_ME "onboardd_private.current_user_id()"
 
 // $1 key: expired keys and claims abandoned by a crashed request make room for a new claim.
-constexpr Statement kReclaim{
-    "idem_reclaim",
-    "delete from public.idempotency_keys where user_id = " ONBOARDD_ME " and key = $1 and "
-    "(expires_at <= now() or (response_status is null and created_at < now() - interval '60 seconds'))"};
+constexpr Statement kReclaim{"idem_reclaim",
+                             "delete from public.idempotency_keys where user_id = " ONBOARDD_ME
+                             " and key = $1 and "
+                             "(expires_at <= now() or (response_status is null and created_at < "
+                             "now() - interval '60 seconds'))"};
 
 // $1 key, $2 route, $3 request hash. Row: claimed (1/0), then the existing claim's route,
 // hash, status, body (when not claimed).
 constexpr Statement kClaim{
     "idem_claim",
     "with ins as (insert into public.idempotency_keys (user_id, key, route, request_hash) values "
-    "(" ONBOARDD_ME ", $1, $2, $3) on conflict (user_id, key) do nothing returning 1) "
-    "select (select count(*) from ins), k.route, k.request_hash, k.response_status, k.response_body "
+    "(" ONBOARDD_ME
+    ", $1, $2, $3) on conflict (user_id, key) do nothing returning 1) "
+    "select (select count(*) from ins), k.route, k.request_hash, k.response_status, "
+    "k.response_body "
     "from (select 1) as one left join public.idempotency_keys k on k.user_id = " ONBOARDD_ME
     " and k.key = $1"};
 
@@ -42,10 +45,9 @@ constexpr Statement kRemember{
     "completed_at = now() where user_id = " ONBOARDD_ME " and key = $1"};
 
 // $1 key.
-constexpr Statement kRelease{
-    "idem_release",
-    "delete from public.idempotency_keys where user_id = " ONBOARDD_ME
-    " and key = $1 and response_status is null"};
+constexpr Statement kRelease{"idem_release",
+                             "delete from public.idempotency_keys where user_id = " ONBOARDD_ME
+                             " and key = $1 and response_status is null"};
 
 bool AcceptableKey(std::string_view key) {
   if (key.empty() || key.size() > 255) return false;
@@ -103,7 +105,8 @@ asio::awaitable<core::Result<Response>> Run(std::string route, http::Handler han
                                  "A request with this key is still in progress"});
     }
     Response replay;
-    replay.status = static_cast<http::beast_http::status>(std::atoi(std::string(row.Get(0, 3)).c_str()));
+    replay.status =
+        static_cast<http::beast_http::status>(std::atoi(std::string(row.Get(0, 3)).c_str()));
     replay.body = std::string(row.Get(0, 4));
     replay.With("Idempotent-Replayed", "true");
     co_return replay;

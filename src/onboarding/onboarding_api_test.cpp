@@ -83,7 +83,8 @@ std::string Base64(std::string_view bytes) {
   std::size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
     unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                 (static_cast<unsigned char>(bytes[i + 1]) << 8) | static_cast<unsigned char>(bytes[i + 2]);
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                 static_cast<unsigned char>(bytes[i + 2]);
     out += kAlphabet[(n >> 18) & 63];
     out += kAlphabet[(n >> 12) & 63];
     out += kAlphabet[(n >> 6) & 63];
@@ -118,15 +119,15 @@ class OnboardingApiTest : public ::testing::Test {
     catalog_ = std::make_shared<catalog::Catalog>(std::move(*snapshot));
     router_ = new http::Router();
     RegisterRoutes(*router_, catalog_);
-    router_->SetAuthenticate(
-        [](std::string authorization, std::string) -> asio::awaitable<core::Result<http::Principal>> {
-          constexpr std::string_view kPrefix = "Bearer test:";
-          if (!authorization.starts_with(kPrefix) || authorization.size() == kPrefix.size()) {
-            co_return core::MakeError(core::ErrorCode::kUnauthenticated);
-          }
-          std::string user = authorization.substr(kPrefix.size());
-          co_return http::Principal{user, user + "@example.com", "Test " + user};
-        });
+    router_->SetAuthenticate([](std::string authorization,
+                                std::string) -> asio::awaitable<core::Result<http::Principal>> {
+      constexpr std::string_view kPrefix = "Bearer test:";
+      if (!authorization.starts_with(kPrefix) || authorization.size() == kPrefix.size()) {
+        co_return core::MakeError(core::ErrorCode::kUnauthenticated);
+      }
+      std::string user = authorization.substr(kPrefix.size());
+      co_return http::Principal{user, user + "@example.com", "Test " + user};
+    });
     http::ServerOptions options;
     options.port = 0;
     options.threads = 2;
@@ -159,7 +160,8 @@ class OnboardingApiTest : public ::testing::Test {
     // Wait until both threads' pools answer.
     for (int i = 0; i < 100; ++i) {
       int ok = 0;
-      for (int j = 0; j < 4; ++j) ok += Call("GET", "/api/onboarding/status", "", "warmup").status == 200;
+      for (int j = 0; j < 4; ++j)
+        ok += Call("GET", "/api/onboarding/status", "", "warmup").status == 200;
       if (ok == 4) break;
       std::this_thread::sleep_for(50ms);
     }
@@ -196,7 +198,8 @@ class OnboardingApiTest : public ::testing::Test {
   }
   static Reply Post(std::string path, const json::value& body, std::string user,
                     std::string extra_headers = "") {
-    return Call("POST", std::move(path), json::serialize(body), std::move(user), std::move(extra_headers));
+    return Call("POST", std::move(path), json::serialize(body), std::move(user),
+                std::move(extra_headers));
   }
   static Reply Get(std::string path, std::string user, std::string extra_headers = "") {
     return Call("GET", std::move(path), "", std::move(user), std::move(extra_headers));
@@ -216,7 +219,9 @@ class OnboardingApiTest : public ::testing::Test {
     if ((*rows)[0].empty() || (*rows)[0].IsNull(0, 0)) return "";
     return std::string((*rows)[0].Get(0, 0));
   }
-  static int Count(const std::string& sql, std::string arg) { return std::atoi(Scalar(sql, arg).c_str()); }
+  static int Count(const std::string& sql, std::string arg) {
+    return std::atoi(Scalar(sql, arg).c_str());
+  }
   static int Organizations(const std::string& user) {
     return Count("select count(*) from public.organizations where created_by = $1", user);
   }
@@ -236,21 +241,32 @@ class OnboardingApiTest : public ::testing::Test {
   }
 
   static json::object Welcome() {
-    return {{"role", "ceo"}, {"customRole", ""}, {"experienceLevel", "intermediate"},
+    return {{"role", "ceo"},
+            {"customRole", ""},
+            {"experienceLevel", "intermediate"},
             {"hasSeenWelcome", true}};
   }
   static json::object Company(std::string name = "Acme Labs") {
-    return {{"name", name}, {"industry", "technology"}, {"size", "startup"},
-            {"description", ""}, {"logo", ""}};
+    return {{"name", name},
+            {"industry", "technology"},
+            {"size", "startup"},
+            {"description", ""},
+            {"logo", ""}};
   }
   static json::object Organization() {
-    return {{"teamSize", 5}, {"structure", "flat"}, {"methodology", "okrs"},
-            {"collaborationStyle", "hybrid"}, {"integrations", json::array{}},
+    return {{"teamSize", 5},
+            {"structure", "flat"},
+            {"methodology", "okrs"},
+            {"collaborationStyle", "hybrid"},
+            {"integrations", json::array{}},
             {"departments", json::array{}}};
   }
-  static json::object Step(int n, json::object data) { return {{"step", n}, {"data", std::move(data)}}; }
+  static json::object Step(int n, json::object data) {
+    return {{"step", n}, {"data", std::move(data)}};
+  }
   static json::object Everything(std::string name = "Acme Labs") {
-    return {{"data", json::object{{"welcome", Welcome()}, {"company", Company(std::move(name))},
+    return {{"data", json::object{{"welcome", Welcome()},
+                                  {"company", Company(std::move(name))},
                                   {"organization", Organization()}}}};
   }
 
@@ -316,19 +332,24 @@ TEST_F(OnboardingApiTest, WizardStepsWithDefaultsAndLogoThenComplete) {
   EXPECT_FALSE(done.Str({"organization", "slug"}).empty());
   EXPECT_FALSE(done.Str({"profile", "createdAt"}).empty());
 
-  EXPECT_EQ(Scalar("select octet_length(data) from public.organization_logos where organization_id = $1",
-                   company_id),
-            std::to_string(png.size()));
+  EXPECT_EQ(
+      Scalar("select octet_length(data) from public.organization_logos where organization_id = $1",
+             company_id),
+      std::to_string(png.size()));
   EXPECT_EQ(Scalar("select content_type || ' ' || encode(substring(data from 1 for 8), 'hex') "
                    "from public.organization_logos where organization_id = $1",
                    company_id),
             "image/png 89504e470d0a1a0a");
   EXPECT_EQ(Count("select count(*) from public.roles where organization_id = $1", company_id), 3);
-  EXPECT_EQ(Scalar("select role from public.organization_members where organization_id = $1", company_id),
-            "owner");
-  EXPECT_EQ(Scalar("select string_agg(status, ',') from public.onboarding_sessions where user_id = $1", user),
-            "completed");
-  EXPECT_EQ(Count("select count(*) from public.audit_log where organization_id = $1", company_id), 2);
+  EXPECT_EQ(
+      Scalar("select role from public.organization_members where organization_id = $1", company_id),
+      "owner");
+  EXPECT_EQ(
+      Scalar("select string_agg(status, ',') from public.onboarding_sessions where user_id = $1",
+             user),
+      "completed");
+  EXPECT_EQ(Count("select count(*) from public.audit_log where organization_id = $1", company_id),
+            2);
 
   Reply after = Get("/api/onboarding/status", user);
   ASSERT_EQ(after.status, 200);
@@ -394,10 +415,12 @@ TEST_F(OnboardingApiTest, CompleteWithoutAnyStepInOneRoundTripThenTwice) {
   EXPECT_EQ(done.Str({"profile", "department"}), "Ventas");
   const std::string org = done.Str({"company_id"});
   EXPECT_EQ(Count("select count(*) from public.departments where organization_id = $1", org), 3);
-  EXPECT_EQ(Scalar("select p.name from public.departments c join public.departments p on p.id = c.parent_id "
-                   "where c.organization_id = $1",
-                   org),
-            "Ventas");
+  EXPECT_EQ(
+      Scalar(
+          "select p.name from public.departments c join public.departments p on p.id = c.parent_id "
+          "where c.organization_id = $1",
+          org),
+      "Ventas");
   EXPECT_EQ(Scalar("select status from public.onboarding_sessions where organization_id = $1", org),
             "completed");
 
@@ -420,7 +443,8 @@ TEST_F(OnboardingApiTest, TenParallelCompletesCreateOneOrganization) {
   const json::object body = Everything("Parallel Inc");
   std::vector<std::future<Reply>> replies;
   for (int i = 0; i < 10; ++i) {
-    replies.push_back(std::async(std::launch::async, [&] { return Post("/api/onboarding/complete", body, user); }));
+    replies.push_back(std::async(std::launch::async,
+                                 [&] { return Post("/api/onboarding/complete", body, user); }));
   }
   int created = 0, existing = 0;
   std::set<std::string> company_ids;
@@ -442,7 +466,8 @@ TEST_F(OnboardingApiTest, TenParallelCompletesCreateOneOrganization) {
 TEST_F(OnboardingApiTest, IncompleteMergedDataNamesEachMissingFieldAndCreatesNothing) {
   const std::string user = NewUser("incomplete");
   ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
-  Reply r = Post("/api/onboarding/complete", json::parse(R"({"data": {"company": {"name": "Half Done"}}})"), user);
+  Reply r = Post("/api/onboarding/complete",
+                 json::parse(R"({"data": {"company": {"name": "Half Done"}}})"), user);
   ASSERT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(r.Str({"code"}), "VALIDATION_ERROR");
   auto paths = r.DetailPaths();
@@ -452,7 +477,8 @@ TEST_F(OnboardingApiTest, IncompleteMergedDataNamesEachMissingFieldAndCreatesNot
   EXPECT_FALSE(Contains(paths, "company.name"));
   EXPECT_EQ(Organizations(user), 0);
   EXPECT_EQ(Profiles(user), 0);
-  EXPECT_EQ(Scalar("select status from public.onboarding_sessions where user_id = $1", user), "in_progress");
+  EXPECT_EQ(Scalar("select status from public.onboarding_sessions where user_id = $1", user),
+            "in_progress");
 
   // Nothing saved at all: every required field is named.
   const std::string nobody = NewUser("empty");
@@ -476,21 +502,31 @@ TEST_F(OnboardingApiTest, BadInputNamesTheFieldAndLeavesTheDraftUnchanged) {
     std::string path;
   };
   std::vector<Case> cases = {
-      {json::object{{"name", "X"}, {"industry", "technology"}, {"size", "startup"}}, "company.name"},
-      {json::object{{"name", std::string(5000, 'a')}, {"industry", "technology"}, {"size", "startup"}},
+      {json::object{{"name", "X"}, {"industry", "technology"}, {"size", "startup"}},
        "company.name"},
-      {json::object{{"name", std::string("A\0B", 3)}, {"industry", "technology"}, {"size", "startup"}},
+      {json::object{
+           {"name", std::string(5000, 'a')}, {"industry", "technology"}, {"size", "startup"}},
        "company.name"},
-      {json::object{{"name", "Okay"}, {"industry", "'; drop table organizations; --"}, {"size", "startup"}},
+      {json::object{
+           {"name", std::string("A\0B", 3)}, {"industry", "technology"}, {"size", "startup"}},
+       "company.name"},
+      {json::object{
+           {"name", "Okay"}, {"industry", "'; drop table organizations; --"}, {"size", "startup"}},
        "company.industry"},
       {json::object{{"name", "Okay"}, {"industry", "technology"}, {"size", 5}}, "company.size"},
-      {json::object{{"name", "Okay"}, {"industry", "technology"}, {"size", "startup"},
+      {json::object{{"name", "Okay"},
+                    {"industry", "technology"},
+                    {"size", "startup"},
                     {"logo", "data:image/png;base64,@@@@"}},
        "company.logo"},
-      {json::object{{"name", "Okay"}, {"industry", "technology"}, {"size", "startup"},
+      {json::object{{"name", "Okay"},
+                    {"industry", "technology"},
+                    {"size", "startup"},
                     {"logo", "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="}},
        "company.logo"},
-      {json::object{{"name", "Okay"}, {"industry", "technology"}, {"size", "startup"},
+      {json::object{{"name", "Okay"},
+                    {"industry", "technology"},
+                    {"size", "startup"},
                     {"description", std::string(501, 'd')}},
        "company.description"},
   };
@@ -511,14 +547,22 @@ TEST_F(OnboardingApiTest, BadInputNamesTheFieldAndLeavesTheDraftUnchanged) {
 
   // Malformed bodies: still 400 in the envelope.
   EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": 2, \"data\": ", user).status, 400);
-  EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": 2, \"data\": {\"name\": \"\xff\xfe\"}}", user).status, 400);
-  EXPECT_EQ(Call("POST", "/api/onboarding/step", std::string(100, '[') + std::string(100, ']'), user).status, 400);
-  EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": \"2\", \"data\": {}}", user).status, 400);
+  EXPECT_EQ(Call("POST", "/api/onboarding/step",
+                 "{\"step\": 2, \"data\": {\"name\": \"\xff\xfe\"}}", user)
+                .status,
+            400);
+  EXPECT_EQ(
+      Call("POST", "/api/onboarding/step", std::string(100, '[') + std::string(100, ']'), user)
+          .status,
+      400);
+  EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": \"2\", \"data\": {}}", user).status,
+            400);
   EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": 9, \"data\": {}}", user).status, 400);
   EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": 1e400}", user).status, 400);
 
-  EXPECT_EQ(Scalar("select form_data::text from public.onboarding_sessions where user_id = $1", user),
-            draft_before);
+  EXPECT_EQ(
+      Scalar("select form_data::text from public.onboarding_sessions where user_id = $1", user),
+      draft_before);
 }
 
 TEST_F(OnboardingApiTest, OtherTenantsSeeNothing) {
@@ -544,7 +588,8 @@ TEST_F(OnboardingApiTest, OtherTenantsSeeNothing) {
   EXPECT_EQ(first.at("user_role"), json::value("owner"));
 
   // Hostile ids in paths never reach SQL and never cause a 5xx.
-  for (std::string id : {std::string("1' or '1'='1"), std::string("%00"), std::string(5000, 'a'), org}) {
+  for (std::string id :
+       {std::string("1' or '1'='1"), std::string("%00"), std::string(5000, 'a'), org}) {
     Reply r = Get("/api/onboarding/session/" + id, bob);
     EXPECT_GE(r.status, 400) << id.substr(0, 40);
     EXPECT_LT(r.status, 500) << id.substr(0, 40);
@@ -554,7 +599,9 @@ TEST_F(OnboardingApiTest, OtherTenantsSeeNothing) {
 TEST_F(OnboardingApiTest, CreateAndListOrganizations) {
   const std::string user = NewUser("orgapi");
   Reply created = Post("/api/onboarding/organization",
-                       json::object{{"name", "Second Org"}, {"industry", "finance"}, {"size", "small"},
+                       json::object{{"name", "Second Org"},
+                                    {"industry", "finance"},
+                                    {"size", "small"},
                                     {"logo", "https://example.com/logo.png"}},
                        user);
   ASSERT_EQ(created.status, 201) << created.body;
@@ -562,10 +609,12 @@ TEST_F(OnboardingApiTest, CreateAndListOrganizations) {
   EXPECT_EQ(created.Str({"membership", "role"}), "owner");
   EXPECT_FALSE(created.Str({"message"}).empty());
   const std::string org = created.Str({"organization", "id"});
-  EXPECT_EQ(Scalar("select source_url from public.organization_logos where organization_id = $1", org),
-            "https://example.com/logo.png");
-  Reply same_name = Post("/api/onboarding/organization",
-                         json::object{{"name", "Second Org"}, {"industry", "finance"}, {"size", "small"}}, user);
+  EXPECT_EQ(
+      Scalar("select source_url from public.organization_logos where organization_id = $1", org),
+      "https://example.com/logo.png");
+  Reply same_name =
+      Post("/api/onboarding/organization",
+           json::object{{"name", "Second Org"}, {"industry", "finance"}, {"size", "small"}}, user);
   ASSERT_EQ(same_name.status, 201) << same_name.body;
   EXPECT_NE(same_name.Str({"organization", "slug"}), created.Str({"organization", "slug"}));
   Reply list = Get("/api/onboarding/organization", user);
@@ -578,27 +627,31 @@ TEST_F(OnboardingApiTest, CreateAndListOrganizations) {
 TEST_F(OnboardingApiTest, ExpiredSessionReportsExpiredAndASaveStartsAnew) {
   const std::string user = NewUser("expired");
   ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
-  Scalar("update public.onboarding_sessions set expires_at = now() - interval '1 day' where user_id = $1 "
-         "returning 1",
-         user);
+  Scalar(
+      "update public.onboarding_sessions set expires_at = now() - interval '1 day' where user_id = "
+      "$1 "
+      "returning 1",
+      user);
   Reply status = Get("/api/onboarding/status", user);
   ASSERT_EQ(status.status, 200);
   EXPECT_EQ(status.Str({"status"}), "expired");
   EXPECT_EQ(status.At({"flags", "hasExpired"}), json::value(true));
   EXPECT_EQ(status.Str({"redirectTo"}), "/onboarding/welcome");
   ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
-  EXPECT_EQ(Scalar("select string_agg(status, ',' order by created_at) from public.onboarding_sessions "
-                   "where user_id = $1",
-                   user),
-            "expired,in_progress");
+  EXPECT_EQ(
+      Scalar("select string_agg(status, ',' order by created_at) from public.onboarding_sessions "
+             "where user_id = $1",
+             user),
+      "expired,in_progress");
 }
 
 TEST_F(OnboardingApiTest, ExpiryJobMarksStaleSessionsOfEveryUser) {
   const std::string user = NewUser("job");
   ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
-  Scalar("update public.onboarding_sessions set expires_at = now() - interval '1 minute' "
-         "where user_id = $1 returning 1",
-         user);
+  Scalar(
+      "update public.onboarding_sessions set expires_at = now() - interval '1 minute' "
+      "where user_id = $1 returning 1",
+      user);
   db::PoolOptions options;
   options.conninfo = app_url_;
   options.connections = 1;
@@ -606,7 +659,8 @@ TEST_F(OnboardingApiTest, ExpiryJobMarksStaleSessionsOfEveryUser) {
   auto marked = app.Await(ExpireStaleSessions(app.pool(), core::SteadyClock::now() + 5s));
   ASSERT_TRUE(marked.has_value()) << marked.error().message.en;
   EXPECT_GE(*marked, 1);
-  EXPECT_EQ(Scalar("select status from public.onboarding_sessions where user_id = $1", user), "expired");
+  EXPECT_EQ(Scalar("select status from public.onboarding_sessions where user_id = $1", user),
+            "expired");
   auto again = app.Await(ExpireStaleSessions(app.pool(), core::SteadyClock::now() + 5s));
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(*again, 0);
@@ -637,7 +691,8 @@ TEST_F(OnboardingApiTest, CatalogRoutesArePublicAndCacheable) {
   ASSERT_EQ(config.status, 200);
   EXPECT_EQ(config.Header("Cache-Control"), "public, max-age=3600");
   EXPECT_TRUE(config.At({"flows"}).is_array() || config.At({"flows"}).is_object());
-  Reply config_again = Get("/api/onboarding/config", "", "If-None-Match: W/" + config.Header("ETag") + "\r\n");
+  Reply config_again =
+      Get("/api/onboarding/config", "", "If-None-Match: W/" + config.Header("ETag") + "\r\n");
   EXPECT_EQ(config_again.status, 304);
 }
 
@@ -662,7 +717,8 @@ TEST_F(OnboardingApiTest, SessionApiResumesVersionsAndRefusesStaleWrites) {
   ASSERT_TRUE(core::IsUuid(id));
   EXPECT_EQ(started.Header("ETag"), "\"1\"");
   EXPECT_EQ(started.At({"resumed"}), json::value(false));
-  Reply resumed = Post("/api/onboarding/start", json::object{{"context", json::object{{"source", "email"}}}}, user);
+  Reply resumed = Post("/api/onboarding/start",
+                       json::object{{"context", json::object{{"source", "email"}}}}, user);
   ASSERT_EQ(resumed.status, 200) << resumed.body;
   EXPECT_EQ(resumed.Str({"session", "id"}), id);
   EXPECT_EQ(resumed.At({"resumed"}), json::value(true));
@@ -681,12 +737,14 @@ TEST_F(OnboardingApiTest, SessionApiResumesVersionsAndRefusesStaleWrites) {
                      "If-Match: \"1\"\r\n");
   EXPECT_EQ(stale.status, 412) << stale.body;
   EXPECT_EQ(stale.Str({"code"}), "PRECONDITION_FAILED");
-  Reply invalid = Call("PUT", "/api/onboarding/progress",
-                       json::serialize(json::object{{"step", 2}, {"data", json::object{{"name", "X"}}}}), user);
+  Reply invalid =
+      Call("PUT", "/api/onboarding/progress",
+           json::serialize(json::object{{"step", 2}, {"data", json::object{{"name", "X"}}}}), user);
   EXPECT_EQ(invalid.status, 400);
   EXPECT_TRUE(Contains(invalid.DetailPaths(), "company.name")) << invalid.body;
   Reply partial = Call("PUT", "/api/onboarding/progress",
-                       json::serialize(json::object{{"step", 2}, {"data", Company("Partial")}, {"completed", false}}),
+                       json::serialize(json::object{
+                           {"step", 2}, {"data", Company("Partial")}, {"completed", false}}),
                        user);
   ASSERT_EQ(partial.status, 200) << partial.body;
   EXPECT_EQ(partial.At({"session", "currentStep"}), json::value(2)) << "not completed: no advance";
@@ -710,7 +768,8 @@ TEST_F(OnboardingApiTest, SessionApiResumesVersionsAndRefusesStaleWrites) {
   EXPECT_EQ(back.At({"session", "currentStep"}), json::value(1));
   Reply ahead = Call("PATCH", "/api/onboarding/session/" + id, R"({"currentStep": 4})", user);
   ASSERT_EQ(ahead.status, 200);
-  EXPECT_EQ(ahead.At({"session", "currentStep"}), json::value(2)) << "cannot jump past undone steps";
+  EXPECT_EQ(ahead.At({"session", "currentStep"}), json::value(2))
+      << "cannot jump past undone steps";
 
   Reply deleted = Call("DELETE", "/api/onboarding/session/" + id, "", user, "If-Match: \"1\"\r\n");
   EXPECT_EQ(deleted.status, 412);
@@ -718,8 +777,9 @@ TEST_F(OnboardingApiTest, SessionApiResumesVersionsAndRefusesStaleWrites) {
   ASSERT_EQ(deleted.status, 200) << deleted.body;
   EXPECT_EQ(deleted.Str({"session", "status"}), "abandoned");
   EXPECT_EQ(Get("/api/onboarding/status", user).Str({"status"}), "abandoned");
-  Reply again = Call("PUT", "/api/onboarding/progress",
-                     json::serialize(json::object{{"session_id", id}, {"step", 1}, {"data", Welcome()}}), user);
+  Reply again = Call(
+      "PUT", "/api/onboarding/progress",
+      json::serialize(json::object{{"session_id", id}, {"step", 1}, {"data", Welcome()}}), user);
   EXPECT_EQ(again.status, 409) << again.body;
   Reply fresh = Post("/api/onboarding/start", json::object{{"restart", true}}, user);
   ASSERT_EQ(fresh.status, 201);
@@ -733,18 +793,24 @@ TEST_F(OnboardingApiTest, SessionIdsOfOthersAndHostileIdsAreNotFound) {
   Reply started = Call("POST", "/api/onboarding/start", "", alice);
   ASSERT_EQ(started.status, 201);
   const std::string id = started.Str({"session", "id"});
-  std::vector<std::string> ids = {id, "1'%20or%20'1'='1", "%00", std::string(5000, 'a'),
-                                  "00000000-0000-0000-0000-000000000000", "../../etc/passwd"};
+  std::vector<std::string> ids = {id,
+                                  "1'%20or%20'1'='1",
+                                  "%00",
+                                  std::string(5000, 'a'),
+                                  "00000000-0000-0000-0000-000000000000",
+                                  "../../etc/passwd"};
   for (const std::string& probe : ids) {
     const std::string what = probe.substr(0, 40);
-    for (const Reply& r : {Get("/api/onboarding/session/" + probe, bob),
-                           Call("PATCH", "/api/onboarding/session/" + probe, R"({"current_step": 1})", bob),
-                           Call("DELETE", "/api/onboarding/session/" + probe, "", bob),
-                           Get("/api/onboarding/progress?session_id=" + probe, bob),
-                           Get("/api/onboarding/complete?session_id=" + probe, bob),
-                           Call("PUT", "/api/onboarding/progress",
-                                json::serialize(json::object{{"session_id", probe}, {"step", 1}, {"data", Welcome()}}),
-                                bob)}) {
+    for (const Reply& r :
+         {Get("/api/onboarding/session/" + probe, bob),
+          Call("PATCH", "/api/onboarding/session/" + probe, R"({"current_step": 1})", bob),
+          Call("DELETE", "/api/onboarding/session/" + probe, "", bob),
+          Get("/api/onboarding/progress?session_id=" + probe, bob),
+          Get("/api/onboarding/complete?session_id=" + probe, bob),
+          Call("PUT", "/api/onboarding/progress",
+               json::serialize(
+                   json::object{{"session_id", probe}, {"step", 1}, {"data", Welcome()}}),
+               bob)}) {
       EXPECT_GE(r.status, 400) << what << ": " << r.body.substr(0, 200);
       EXPECT_LT(r.status, 500) << what << ": " << r.body.substr(0, 200);
       if (probe == id) EXPECT_EQ(r.status, 404) << r.body;
@@ -763,13 +829,15 @@ TEST_F(OnboardingApiTest, LegacyFlowSessionValidatesWithItsOwnFields) {
   Reply started = Post("/api/onboarding/start", json::object{{"flow", "legacy"}}, user);
   ASSERT_EQ(started.status, 201) << started.body;
   EXPECT_EQ(started.At({"session", "totalSteps"}), json::value(5));
-  Reply saved = Call("PUT", "/api/onboarding/progress",
-                     R"({"step": 2, "data": {"company_name": "Legacy SL", "industry": "retail", "company_size": "small"}})",
-                     user);
+  Reply saved = Call(
+      "PUT", "/api/onboarding/progress",
+      R"({"step": 2, "data": {"company_name": "Legacy SL", "industry": "retail", "company_size": "small"}})",
+      user);
   ASSERT_EQ(saved.status, 200) << saved.body;
   EXPECT_EQ(saved.Str({"session", "formData", "company", "company_name"}), "Legacy SL");
   EXPECT_EQ(saved.At({"session", "completionPercentage"}), json::value(20));
-  Reply bad = Call("PUT", "/api/onboarding/progress", R"({"step": 2, "data": {"company_name": "L"}})", user);
+  Reply bad = Call("PUT", "/api/onboarding/progress",
+                   R"({"step": 2, "data": {"company_name": "L"}})", user);
   EXPECT_EQ(bad.status, 400);
   EXPECT_TRUE(Contains(bad.DetailPaths(), "company.company_name")) << bad.body;
 }
@@ -787,8 +855,9 @@ TEST_F(OnboardingApiTest, IdempotencyKeyReplaysTheFirstAnswer) {
   EXPECT_EQ(second.Str({"organization", "id"}), first.Str({"organization", "id"}));
   EXPECT_EQ(Organizations(user), 1);
 
-  Reply changed = Post("/api/onboarding/organization",
-                       json::object{{"name", "Other Org"}, {"industry", "finance"}, {"size", "small"}}, user, key);
+  Reply changed = Post(
+      "/api/onboarding/organization",
+      json::object{{"name", "Other Org"}, {"industry", "finance"}, {"size", "small"}}, user, key);
   EXPECT_EQ(changed.status, 400);
   EXPECT_TRUE(Contains(changed.DetailPaths(), "Idempotency-Key")) << changed.body;
   EXPECT_EQ(Organizations(user), 1);
@@ -800,15 +869,20 @@ TEST_F(OnboardingApiTest, IdempotencyKeyReplaysTheFirstAnswer) {
 
   // A remembered 400 replays as the same 400; a fixed body needs a new key.
   const std::string bad_key = "Idempotency-Key: bad-" + core::NewUuid() + "\r\n";
-  Reply invalid = Post("/api/onboarding/step", Step(1, json::object{{"role", "pope"}}), user, bad_key);
+  Reply invalid =
+      Post("/api/onboarding/step", Step(1, json::object{{"role", "pope"}}), user, bad_key);
   EXPECT_EQ(invalid.status, 400);
-  Reply invalid_again = Post("/api/onboarding/step", Step(1, json::object{{"role", "pope"}}), user, bad_key);
+  Reply invalid_again =
+      Post("/api/onboarding/step", Step(1, json::object{{"role", "pope"}}), user, bad_key);
   EXPECT_EQ(invalid_again.status, 400);
   EXPECT_EQ(invalid_again.Header("Idempotent-Replayed"), "true");
 
-  EXPECT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user, "Idempotency-Key: has space\r\n").status, 400);
+  EXPECT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user, "Idempotency-Key: has space\r\n")
+                .status,
+            400);
   EXPECT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user,
-                 "Idempotency-Key: " + std::string(300, 'k') + "\r\n").status,
+                 "Idempotency-Key: " + std::string(300, 'k') + "\r\n")
+                .status,
             400);
 
   const std::string complete_key = "Idempotency-Key: complete-" + core::NewUuid() + "\r\n";

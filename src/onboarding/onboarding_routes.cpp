@@ -2,10 +2,10 @@
 // onboarding_logic.hpp / step_validation.hpp; SQL lives in onboarding_store.cpp.
 #include "onboarding/onboarding_routes.hpp"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -39,9 +39,9 @@ db::TenantContext ContextOf(const Request& request) {
 core::Result<db::Pool*> CurrentPool() {
   db::Pool* pool = db::Pool::Current();
   if (pool == nullptr) {
-    core::Error error = core::MakeError(
-        core::ErrorCode::kUnavailable,
-        {"La base de datos no está disponible; inténtalo de nuevo", "The database is unavailable; try again"});
+    core::Error error = core::MakeError(core::ErrorCode::kUnavailable,
+                                        {"La base de datos no está disponible; inténtalo de nuevo",
+                                         "The database is unavailable; try again"});
     error.retry_after_seconds = 1;
     return error;
   }
@@ -57,7 +57,8 @@ core::Result<json::object> BodyObject(const Request& request) {
   auto body = http::ParseJsonBody(request);
   if (!body) return body.error();
   if (!body->is_object()) {
-    return FieldError("body", "El cuerpo debe ser un objeto JSON", "The body must be a JSON object");
+    return FieldError("body", "El cuerpo debe ser un objeto JSON",
+                      "The body must be a JSON object");
   }
   return std::move(body->as_object());
 }
@@ -65,8 +66,10 @@ core::Result<json::object> BodyObject(const Request& request) {
 // A whole number (5 or 5.0) in [1, 50], else nullopt.
 std::optional<int> StepNumber(const json::value* v) {
   if (v == nullptr) return std::nullopt;
-  if (v->is_int64() && v->as_int64() >= 1 && v->as_int64() <= 50) return static_cast<int>(v->as_int64());
-  if (v->is_uint64() && v->as_uint64() >= 1 && v->as_uint64() <= 50) return static_cast<int>(v->as_uint64());
+  if (v->is_int64() && v->as_int64() >= 1 && v->as_int64() <= 50)
+    return static_cast<int>(v->as_int64());
+  if (v->is_uint64() && v->as_uint64() >= 1 && v->as_uint64() <= 50)
+    return static_cast<int>(v->as_uint64());
   if (v->is_double()) {
     double d = v->as_double();
     if (d >= 1 && d <= 50 && d == static_cast<int>(d)) return static_cast<int>(d);
@@ -123,11 +126,16 @@ CompanyData CompanyFrom(const catalog::StepDef& step, const ValidatedStep& valid
     const json::value* v = validated.data.if_contains(field.key);
     if (v == nullptr || !v->is_string()) continue;
     std::string text(v->as_string());
-    if (field.canonical == "company.name") company.name = text;
-    else if (field.canonical == "company.industry") company.industry = text;
-    else if (field.canonical == "company.size") company.size = text;
-    else if (field.canonical == "company.description") company.description = text;
-    else if (field.canonical == "company.logo" && !validated.logo) company.logo_url = text;
+    if (field.canonical == "company.name")
+      company.name = text;
+    else if (field.canonical == "company.industry")
+      company.industry = text;
+    else if (field.canonical == "company.size")
+      company.size = text;
+    else if (field.canonical == "company.description")
+      company.description = text;
+    else if (field.canonical == "company.logo" && !validated.logo)
+      company.logo_url = text;
   }
   company.logo = validated.logo;
   return company;
@@ -140,7 +148,8 @@ Reply SaveStepRoute(std::shared_ptr<const catalog::Catalog> catalog, Request req
   if (!body) co_return body.error();
   std::optional<int> number = StepNumber(body->if_contains("step"));
   if (!number) {
-    co_return FieldError("step", "Debe ser un número de paso entero", "Must be a whole step number");
+    co_return FieldError("step", "Debe ser un número de paso entero",
+                         "Must be a whole step number");
   }
   auto snapshot = catalog->Current();
   const catalog::Flow& flow = snapshot->default_flow();
@@ -184,7 +193,8 @@ Reply StatusRoute(std::shared_ptr<const catalog::Catalog> catalog, Request reque
     if (const json::value* c = session->if_contains("currentStep"); c && c->is_int64()) {
       current_step = static_cast<int>(c->as_int64());
     }
-    if (const json::value* steps = session->if_contains("completedSteps"); steps && steps->is_array()) {
+    if (const json::value* steps = session->if_contains("completedSteps");
+        steps && steps->is_array()) {
       for (const json::value& n : steps->as_array()) {
         if (n.is_int64()) done.insert(static_cast<int>(n.as_int64()));
       }
@@ -213,28 +223,28 @@ Reply StatusRoute(std::shared_ptr<const catalog::Catalog> catalog, Request reque
   }
   const double duration_ms =
       std::chrono::duration<double, std::milli>(core::SteadyClock::now() - started).count();
-  json::object out{
-      {"status", ToString(status)},
-      {"session", session ? json::value(*session) : json::value(nullptr)},
-      {"progress",
-       json::object{{"completedSteps", std::move(completed_steps)},
-                    {"currentStepData", std::move(current_data)},
-                    {"nextStep", std::move(next_step)}}},
-      {"organization", OrNull(std::move(read->organization))},
-      {"flags", json::object{{"canResume", decision.can_resume},
-                             {"hasExpired", decision.has_expired},
-                             {"shouldRedirect", decision.should_redirect}}},
-      {"redirectTo", decision.redirect_to ? json::value(*decision.redirect_to) : json::value(nullptr)},
-      {"metadata", json::object{{"lastChecked", core::NowIso8601()},
-                                {"fromCache", false},
-                                {"checkDuration", duration_ms}}}};
+  json::object out{{"status", ToString(status)},
+                   {"session", session ? json::value(*session) : json::value(nullptr)},
+                   {"progress", json::object{{"completedSteps", std::move(completed_steps)},
+                                             {"currentStepData", std::move(current_data)},
+                                             {"nextStep", std::move(next_step)}}},
+                   {"organization", OrNull(std::move(read->organization))},
+                   {"flags", json::object{{"canResume", decision.can_resume},
+                                          {"hasExpired", decision.has_expired},
+                                          {"shouldRedirect", decision.should_redirect}}},
+                   {"redirectTo", decision.redirect_to ? json::value(*decision.redirect_to)
+                                                       : json::value(nullptr)},
+                   {"metadata", json::object{{"lastChecked", core::NowIso8601()},
+                                             {"fromCache", false},
+                                             {"checkDuration", duration_ms}}}};
   Response response = http::JsonResponse(out);
   response.With("Cache-Control", "no-store");
   co_return response;
 }
 
 Response AlreadyExists(json::object profile, std::optional<json::object> organization) {
-  json::object out{{"success", true}, {"message", "Profile already exists"}, {"profile", std::move(profile)}};
+  json::object out{
+      {"success", true}, {"message", "Profile already exists"}, {"profile", std::move(profile)}};
   if (organization) out["organization"] = std::move(*organization);
   return http::JsonResponse(out);
 }
@@ -272,7 +282,8 @@ Reply CompleteRoute(std::shared_ptr<const catalog::Catalog> catalog, Request req
   if (!merged) {
     auto draft = co_await ReadDraft(**pool, ContextOf(request));
     if (!draft) co_return draft.error();
-    if (draft->profile) co_return AlreadyExists(std::move(*draft->profile), std::move(draft->organization));
+    if (draft->profile)
+      co_return AlreadyExists(std::move(*draft->profile), std::move(draft->organization));
     merged = MergeCompletion(flow, draft->form_data, data);
     if (!merged) co_return merged.error();
   }
@@ -306,7 +317,8 @@ Reply CreateOrganizationRoute(std::shared_ptr<const catalog::Catalog> catalog, R
   if (!validated) co_return validated.error();
   auto pool = CurrentPool();
   if (!pool) co_return pool.error();
-  auto created = co_await CreateOrganization(**pool, ContextOf(request), CompanyFrom(*step, *validated));
+  auto created =
+      co_await CreateOrganization(**pool, ContextOf(request), CompanyFrom(*step, *validated));
   if (!created) co_return created.error();
   json::object out{{"success", true},
                    {"organization", std::move(created->organization)},
@@ -326,10 +338,10 @@ Reply ListOrganizationsRoute(Request request) {
 
 Reply IndustriesRoute(std::shared_ptr<const catalog::Catalog> catalog, Request request) {
   auto snapshot = catalog->Current();
-  co_return Cacheable(request,
-                      snapshot->IndustriesBody(request.Query("q"), request.Query("category"),
-                                               request.english),
-                      true);
+  co_return Cacheable(
+      request,
+      snapshot->IndustriesBody(request.Query("q"), request.Query("category"), request.english),
+      true);
 }
 
 Reply ConfigRoute(std::shared_ptr<const catalog::Catalog> catalog, Request request) {
@@ -360,7 +372,8 @@ std::string SessionEtag(const json::object& session) {
   return "\"" + (version && version->is_int64() ? std::to_string(version->as_int64()) : "0") + "\"";
 }
 
-Response SessionResponse(json::object session, http::beast_http::status status = http::beast_http::status::ok,
+Response SessionResponse(json::object session,
+                         http::beast_http::status status = http::beast_http::status::ok,
                          json::object extra = {}) {
   std::string etag = SessionEtag(session);
   json::object out{{"success", true}, {"session", std::move(session)}};
@@ -378,7 +391,8 @@ core::Result<std::string> SessionId(std::string_view id) {
 }
 
 // An optional body member spelled snake_case or camelCase.
-const json::value* Member(const json::object& body, std::string_view snake, std::string_view camel) {
+const json::value* Member(const json::object& body, std::string_view snake,
+                          std::string_view camel) {
   if (const json::value* v = body.if_contains(snake)) return v;
   return body.if_contains(camel);
 }
@@ -400,24 +414,28 @@ Reply StartRoute(std::shared_ptr<const catalog::Catalog> catalog, Request reques
   }
   bool restart = false;
   if (const json::value* r = body->if_contains("restart"); r && !r->is_null()) {
-    if (!r->is_bool()) co_return FieldError("restart", "Debe ser verdadero o falso", "Must be true or false");
+    if (!r->is_bool())
+      co_return FieldError("restart", "Debe ser verdadero o falso", "Must be true or false");
     restart = r->as_bool();
   }
   json::object context;
   if (const json::value* c = body->if_contains("context"); c && !c->is_null()) {
     if (!c->is_object() || json::serialize(*c).size() > 4096) {
-      co_return FieldError("context", "Debe ser un objeto de hasta 4 KB", "Must be an object of at most 4 KB");
+      co_return FieldError("context", "Debe ser un objeto de hasta 4 KB",
+                           "Must be an object of at most 4 KB");
     }
     context = c->as_object();
   }
   auto pool = CurrentPool();
   if (!pool) co_return pool.error();
-  auto started = co_await StartSession(**pool, ContextOf(request), *flow, restart, std::move(context));
+  auto started =
+      co_await StartSession(**pool, ContextOf(request), *flow, restart, std::move(context));
   if (!started) co_return started.error();
   const bool created = started->created;
-  co_return SessionResponse(std::move(started->session),
-                            created ? http::beast_http::status::created : http::beast_http::status::ok,
-                            json::object{{"resumed", !created}});
+  co_return SessionResponse(
+      std::move(started->session),
+      created ? http::beast_http::status::created : http::beast_http::status::ok,
+      json::object{{"resumed", !created}});
 }
 
 Reply CurrentSessionRoute(Request request) {
@@ -453,15 +471,20 @@ Reply SaveProgressRoute(std::shared_ptr<const catalog::Catalog> catalog, Request
   ProgressWrite write;
   write.if_match = *if_match;
   if (const json::value* id = Member(*body, "session_id", "sessionId"); id && !id->is_null()) {
-    auto checked = SessionId(id->is_string() ? std::string_view(id->as_string()) : std::string_view());
+    auto checked =
+        SessionId(id->is_string() ? std::string_view(id->as_string()) : std::string_view());
     if (!checked) co_return checked.error();
     write.session_id = std::move(*checked);
   }
   std::optional<int> number = StepNumber(Member(*body, "step", "step_number"));
-  if (!number) co_return FieldError("step", "Debe ser un número de paso entero", "Must be a whole step number");
-  for (auto [key, flag] : {std::pair{"completed", &write.completed}, std::pair{"skipped", &write.skipped}}) {
+  if (!number)
+    co_return FieldError("step", "Debe ser un número de paso entero",
+                         "Must be a whole step number");
+  for (auto [key, flag] :
+       {std::pair{"completed", &write.completed}, std::pair{"skipped", &write.skipped}}) {
     if (const json::value* v = body->if_contains(key); v && !v->is_null()) {
-      if (!v->is_bool()) co_return FieldError(key, "Debe ser verdadero o falso", "Must be true or false");
+      if (!v->is_bool())
+        co_return FieldError(key, "Debe ser verdadero o falso", "Must be true or false");
       *flag = v->as_bool();
     }
   }
@@ -544,21 +567,25 @@ Reply PatchSessionRoute(Request request) {
   auto if_match = IfMatch(request);
   if (!if_match) co_return if_match.error();
   SessionPatch patch;
-  if (const json::value* step = Member(*body, "current_step", "currentStep"); step && !step->is_null()) {
+  if (const json::value* step = Member(*body, "current_step", "currentStep");
+      step && !step->is_null()) {
     patch.current_step = StepNumber(step);
     if (!patch.current_step) {
-      co_return FieldError("current_step", "Debe ser un número de paso entero", "Must be a whole step number");
+      co_return FieldError("current_step", "Debe ser un número de paso entero",
+                           "Must be a whole step number");
     }
   }
   if (const json::value* c = body->if_contains("context"); c && !c->is_null()) {
     if (!c->is_object() || json::serialize(*c).size() > 4096) {
-      co_return FieldError("context", "Debe ser un objeto de hasta 4 KB", "Must be an object of at most 4 KB");
+      co_return FieldError("context", "Debe ser un objeto de hasta 4 KB",
+                           "Must be an object of at most 4 KB");
     }
     patch.context = c->as_object();
   }
   auto pool = CurrentPool();
   if (!pool) co_return pool.error();
-  auto session = co_await PatchSession(**pool, ContextOf(request), *id, *if_match, std::move(patch));
+  auto session =
+      co_await PatchSession(**pool, ContextOf(request), *id, *if_match, std::move(patch));
   if (!session) co_return session.error();
   co_return SessionResponse(std::move(*session));
 }
@@ -600,35 +627,49 @@ void RegisterRoutes(http::Router& router, std::shared_ptr<const catalog::Catalog
 
   router.Add(verb::post, "/api/onboarding/step",
              WithIdempotency("POST /api/onboarding/step",
-                             [catalog](Request r) { return SaveStepRoute(catalog, std::move(r)); }), wizard);
-  router.Add(verb::get, "/api/onboarding/status",
-             [catalog](Request r) { return StatusRoute(catalog, std::move(r)); }, signed_in);
+                             [catalog](Request r) { return SaveStepRoute(catalog, std::move(r)); }),
+             wizard);
+  router.Add(
+      verb::get, "/api/onboarding/status",
+      [catalog](Request r) { return StatusRoute(catalog, std::move(r)); }, signed_in);
   router.Add(verb::post, "/api/onboarding/complete",
              WithIdempotency("POST /api/onboarding/complete",
-                             [catalog](Request r) { return CompleteRoute(catalog, std::move(r)); }), wizard);
+                             [catalog](Request r) { return CompleteRoute(catalog, std::move(r)); }),
+             wizard);
   router.Add(verb::post, "/api/onboarding/organization",
-             WithIdempotency("POST /api/onboarding/organization",
-                             [catalog](Request r) { return CreateOrganizationRoute(catalog, std::move(r)); }), wizard);
-  router.Add(verb::get, "/api/onboarding/organization",
-             [](Request r) { return ListOrganizationsRoute(std::move(r)); }, signed_in);
+             WithIdempotency(
+                 "POST /api/onboarding/organization",
+                 [catalog](Request r) { return CreateOrganizationRoute(catalog, std::move(r)); }),
+             wizard);
+  router.Add(
+      verb::get, "/api/onboarding/organization",
+      [](Request r) { return ListOrganizationsRoute(std::move(r)); }, signed_in);
 
-  router.Add(verb::get, "/api/onboarding/complete",
-             [](Request r) { return CompletionStateRoute(std::move(r)); }, signed_in);
+  router.Add(
+      verb::get, "/api/onboarding/complete",
+      [](Request r) { return CompletionStateRoute(std::move(r)); }, signed_in);
   router.Add(verb::post, "/api/onboarding/start",
              WithIdempotency("POST /api/onboarding/start",
-                             [catalog](Request r) { return StartRoute(catalog, std::move(r)); }), signed_in);
-  router.Add(verb::get, "/api/onboarding/start",
-             [](Request r) { return CurrentSessionRoute(std::move(r)); }, signed_in);
-  router.Add(verb::put, "/api/onboarding/progress",
-             [catalog](Request r) { return SaveProgressRoute(catalog, std::move(r)); }, wizard);
-  router.Add(verb::get, "/api/onboarding/progress",
-             [](Request r) { return ReadProgressRoute(std::move(r)); }, signed_in);
-  router.Add(verb::get, "/api/onboarding/session/{id}",
-             [](Request r) { return GetSessionRoute(std::move(r)); }, signed_in);
-  router.Add(verb::patch, "/api/onboarding/session/{id}",
-             [](Request r) { return PatchSessionRoute(std::move(r)); }, signed_in);
-  router.Add(verb::delete_, "/api/onboarding/session/{id}",
-             [](Request r) { return DeleteSessionRoute(std::move(r)); }, signed_in);
+                             [catalog](Request r) { return StartRoute(catalog, std::move(r)); }),
+             signed_in);
+  router.Add(
+      verb::get, "/api/onboarding/start",
+      [](Request r) { return CurrentSessionRoute(std::move(r)); }, signed_in);
+  router.Add(
+      verb::put, "/api/onboarding/progress",
+      [catalog](Request r) { return SaveProgressRoute(catalog, std::move(r)); }, wizard);
+  router.Add(
+      verb::get, "/api/onboarding/progress",
+      [](Request r) { return ReadProgressRoute(std::move(r)); }, signed_in);
+  router.Add(
+      verb::get, "/api/onboarding/session/{id}",
+      [](Request r) { return GetSessionRoute(std::move(r)); }, signed_in);
+  router.Add(
+      verb::patch, "/api/onboarding/session/{id}",
+      [](Request r) { return PatchSessionRoute(std::move(r)); }, signed_in);
+  router.Add(
+      verb::delete_, "/api/onboarding/session/{id}",
+      [](Request r) { return DeleteSessionRoute(std::move(r)); }, signed_in);
 
   router.Add(verb::get, "/api/onboarding/industries",
              [catalog](Request r) { return IndustriesRoute(catalog, std::move(r)); });

@@ -20,23 +20,23 @@ using db::Statement;
 namespace {
 
 // JSON shapes of the rows the API returns, built by PostgreSQL.
-#define ONBOARDD_SESSION_JSON                                                                     \
+#define ONBOARDD_SESSION_JSON                                                                   \
   "json_build_object('id', s.id, 'flow', s.flow, 'status', case when s.status = 'in_progress' " \
-  "and s.expires_at <= now() then 'expired' else s.status end, 'currentStep', s.current_step, "  \
-  "'totalSteps', s.total_steps, 'completedSteps', s.completed_steps, 'completionPercentage', "   \
+  "and s.expires_at <= now() then 'expired' else s.status end, 'currentStep', s.current_step, " \
+  "'totalSteps', s.total_steps, 'completedSteps', s.completed_steps, 'completionPercentage', "  \
   "s.completion_percentage, 'version', s.version, 'organizationId', s.organization_id, "        \
   "'formData', s.form_data, 'expiresAt', s.expires_at, 'createdAt', s.created_at, "             \
   "'updatedAt', s.updated_at, 'completedAt', s.completed_at)"
-#define ONBOARDD_PROFILE_JSON                                                                     \
-  "json_build_object('id', p.id, 'userId', p.user_id, 'fullName', p.full_name, 'email', "       \
-  "p.email, 'roleType', p.role_type, 'customRole', p.custom_role, 'experienceLevel', "          \
-  "p.experience_level, 'department', p.department, 'companyId', p.organization_id, "           \
+#define ONBOARDD_PROFILE_JSON                                                             \
+  "json_build_object('id', p.id, 'userId', p.user_id, 'fullName', p.full_name, 'email', " \
+  "p.email, 'roleType', p.role_type, 'customRole', p.custom_role, 'experienceLevel', "    \
+  "p.experience_level, 'department', p.department, 'companyId', p.organization_id, "      \
   "'createdAt', p.created_at, 'updatedAt', p.updated_at)"
-#define ONBOARDD_ORGANIZATION_JSON                                                                \
-  "json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'industry', o.industry, "      \
-  "'size', o.size, 'description', o.description, 'teamSize', o.team_size, 'structure', "        \
-  "o.structure, 'methodology', o.methodology, 'collaborationStyle', o.collaboration_style, "    \
-  "'integrations', o.integrations, 'createdBy', o.created_by, 'createdAt', o.created_at, "      \
+#define ONBOARDD_ORGANIZATION_JSON                                                           \
+  "json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'industry', o.industry, "   \
+  "'size', o.size, 'description', o.description, 'teamSize', o.team_size, 'structure', "     \
+  "o.structure, 'methodology', o.methodology, 'collaborationStyle', o.collaboration_style, " \
+  "'integrations', o.integrations, 'createdBy', o.created_by, 'createdAt', o.created_at, "   \
   "'updatedAt', o.updated_at)"
 #define ONBOARDD_ME "onboardd_private.current_user_id()"
 
@@ -50,7 +50,8 @@ constexpr Statement kExpireStale{
 // $1 id, $2 flow, $3 total_steps. A concurrent creator wins; this one then does nothing.
 constexpr Statement kEnsureSession{
     "onb_ensure_session",
-    "insert into public.onboarding_sessions (id, user_id, flow, total_steps) values ($1::uuid, " ONBOARDD_ME
+    "insert into public.onboarding_sessions (id, user_id, flow, total_steps) values "
+    "($1::uuid, " ONBOARDD_ME
     ", $2, $3::int) on conflict (user_id) where status = 'in_progress' do nothing"};
 
 // $1 step id, $2 data, $3 step number. Computed from the row being updated (not from a
@@ -60,13 +61,15 @@ constexpr Statement kSaveDraft{
     "onb_save_draft",
     "update public.onboarding_sessions s set "
     "form_data = s.form_data || jsonb_build_object($1::text, $2::jsonb), "
-    "completed_steps = array(select distinct x from unnest(s.completed_steps || $3::int) x order by x), "
+    "completed_steps = array(select distinct x from unnest(s.completed_steps || $3::int) x order "
+    "by x), "
     "current_step = coalesce((select min(n) from generate_series(1, s.total_steps) n "
     "  where n <> all (s.completed_steps || $3::int)), s.total_steps), "
     "completion_percentage = least(100, greatest(s.completion_percentage, 100 * "
     "  (select count(distinct x) from unnest(s.completed_steps || $3::int) x "
     "   where x between 1 and s.total_steps)::int / s.total_steps)) "
-    "where s.user_id = " ONBOARDD_ME " and s.status = 'in_progress' "
+    "where s.user_id = " ONBOARDD_ME
+    " and s.status = 'in_progress' "
     "returning s.id, s.version, s.current_step, s.completion_percentage"};
 
 // $1 step number, $2 step id. The data is the draft's copy (sent once, in kSaveDraft).
@@ -75,7 +78,8 @@ constexpr Statement kUpsertProgress{
     "insert into public.onboarding_progress (session_id, user_id, step_number, step_name, data, "
     "is_completed, is_valid, completed_at) "
     "select s.id, s.user_id, $1::int, $2, s.form_data -> $2, true, true, now() "
-    "from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME " and s.status = 'in_progress' "
+    "from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
+    " and s.status = 'in_progress' "
     "on conflict (session_id, step_number) do update set data = excluded.data, "
     "step_name = excluded.step_name, is_completed = true, is_valid = true, errors = '[]', "
     "completed_at = now()"};
@@ -92,11 +96,13 @@ constexpr Statement kAuditStep{
 
 constexpr Statement kReadStatus{
     "onb_read_status",
-    "select (select " ONBOARDD_SESSION_JSON " from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
+    "select (select " ONBOARDD_SESSION_JSON
+    " from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
     " order by s.created_at desc limit 1)::text, "
     "(select " ONBOARDD_PROFILE_JSON " from public.profiles p where p.user_id = " ONBOARDD_ME
     " and p.is_primary)::text, "
-    "(select " ONBOARDD_ORGANIZATION_JSON " from public.profiles p join public.organizations o "
+    "(select " ONBOARDD_ORGANIZATION_JSON
+    " from public.profiles p join public.organizations o "
     "on o.id = p.organization_id where p.user_id = " ONBOARDD_ME " and p.is_primary)::text"};
 
 constexpr Statement kReadDraft{
@@ -105,7 +111,8 @@ constexpr Statement kReadDraft{
     " and s.status = 'in_progress')::text, "
     "(select " ONBOARDD_PROFILE_JSON " from public.profiles p where p.user_id = " ONBOARDD_ME
     " and p.is_primary)::text, "
-    "(select " ONBOARDD_ORGANIZATION_JSON " from public.profiles p join public.organizations o "
+    "(select " ONBOARDD_ORGANIZATION_JSON
+    " from public.profiles p join public.organizations o "
     "on o.id = p.organization_id where p.user_id = " ONBOARDD_ME " and p.is_primary)::text"};
 
 // --- POST /complete ---------------------------------------------------------------------------
@@ -150,7 +157,8 @@ constexpr Statement kCreateRoles{
     "onb_create_roles",
     "insert into public.roles (organization_id, key, name, description, is_system) "
     "select o.id, r.key, r.name, r.description, true from public.organizations o, (values "
-    "('corporativo', 'Corporativo', 'Dirección: define la estrategia y los OKR de la organización'), "
+    "('corporativo', 'Corporativo', 'Dirección: define la estrategia y los OKR de la "
+    "organización'), "
     "('gerente', 'Gerente', 'Lidera equipos y sus OKR'), "
     "('empleado', 'Empleado', 'Contribuye a los OKR de su equipo')) as r(key, name, description) "
     "where o.id = $1::uuid"};
@@ -199,36 +207,44 @@ constexpr Statement kInsertCompletedSession{
 // $1 organization id, $2 details, $3 action of the second row, $4 its entity type, $5 its id.
 constexpr Statement kAuditOrganization{
     "onb_audit_org",
-    "insert into public.audit_log (organization_id, actor_id, action, entity_type, entity_id, details) "
-    "select o.id, o.created_by, a.action, a.entity_type, coalesce(a.entity_id, o.id::text), $2::jsonb "
-    "from public.organizations o cross join (values ('organization.created', 'organization', null::text), "
+    "insert into public.audit_log (organization_id, actor_id, action, entity_type, entity_id, "
+    "details) "
+    "select o.id, o.created_by, a.action, a.entity_type, coalesce(a.entity_id, o.id::text), "
+    "$2::jsonb "
+    "from public.organizations o cross join (values ('organization.created', 'organization', "
+    "null::text), "
     "($3::text, $4::text, $5::text)) as a(action, entity_type, entity_id) where o.id = $1::uuid"};
 
 constexpr Statement kReadProfile{
     "onb_read_profile",
-    "select (" ONBOARDD_PROFILE_JSON ")::text, (case when o.id is null then null else " ONBOARDD_ORGANIZATION_JSON
-    " end)::text from public.profiles p left join public.organizations o on o.id = p.organization_id "
+    "select (" ONBOARDD_PROFILE_JSON
+    ")::text, (case when o.id is null then null else " ONBOARDD_ORGANIZATION_JSON
+    " end)::text from public.profiles p left join public.organizations o on o.id = "
+    "p.organization_id "
     "where p.user_id = " ONBOARDD_ME " and p.is_primary"};
 
 // $1 organization id.
 constexpr Statement kReadCreatedOrganization{
     "onb_read_created_org",
-    "select (" ONBOARDD_ORGANIZATION_JSON ")::text, (select json_build_object('organizationId', "
+    "select (" ONBOARDD_ORGANIZATION_JSON
+    ")::text, (select json_build_object('organizationId', "
     "m.organization_id, 'userId', m.user_id, 'role', m.role, 'createdAt', m.created_at) from "
     "public.organization_members m where m.organization_id = o.id and m.user_id = " ONBOARDD_ME
     ")::text from public.organizations o where o.id = $1::uuid"};
 
 constexpr Statement kListOrganizations{
     "onb_list_orgs",
-    "select coalesce(jsonb_agg((" ONBOARDD_ORGANIZATION_JSON ")::jsonb || jsonb_build_object("
-    "'member_count', (select count(*) from public.organization_members c where c.organization_id = o.id), "
+    "select coalesce(jsonb_agg((" ONBOARDD_ORGANIZATION_JSON
+    ")::jsonb || jsonb_build_object("
+    "'member_count', (select count(*) from public.organization_members c where c.organization_id = "
+    "o.id), "
     "'user_role', m.role) order by o.created_at, o.id), '[]'::jsonb)::text "
     "from public.organization_members m join public.organizations o on o.id = m.organization_id "
     "where m.user_id = " ONBOARDD_ME};
 
 // --- The session API --------------------------------------------------------------------------
 
-#define ONBOARDD_IN_PROGRESS_ID                                                              \
+#define ONBOARDD_IN_PROGRESS_ID                                                   \
   "(select c.id from public.onboarding_sessions c where c.user_id = " ONBOARDD_ME \
   " and c.status = 'in_progress')"
 
@@ -241,13 +257,15 @@ constexpr Statement kAbandonInProgress{
 constexpr Statement kStartSession{
     "onb_start_session",
     "insert into public.onboarding_sessions (id, user_id, flow, total_steps, context) values "
-    "($1::uuid, " ONBOARDD_ME ", $2, $3::int, $4::jsonb) "
+    "($1::uuid, " ONBOARDD_ME
+    ", $2, $3::int, $4::jsonb) "
     "on conflict (user_id) where status = 'in_progress' do nothing"};
 
 // $1 session id or NULL for the in-progress one, $2 with its progress rows.
 constexpr Statement kReadSession{
     "onb_read_session",
-    "select ((" ONBOARDD_SESSION_JSON ")::jsonb || case when $2::bool then jsonb_build_object('steps', "
+    "select ((" ONBOARDD_SESSION_JSON
+    ")::jsonb || case when $2::bool then jsonb_build_object('steps', "
     "coalesce((select jsonb_agg(jsonb_build_object('stepNumber', p.step_number, 'stepName', "
     "p.step_name, 'data', p.data, 'isCompleted', p.is_completed, 'isSkipped', p.is_skipped, "
     "'isValid', p.is_valid, 'errors', p.errors, 'startedAt', p.started_at, 'completedAt', "
@@ -278,7 +296,8 @@ constexpr Statement kPatchSession{
 constexpr Statement kAbandonSession{
     "onb_abandon_session",
     "with u as (update public.onboarding_sessions s set status = 'abandoned' where s.id = $1::uuid "
-    "and s.user_id = " ONBOARDD_ME " and s.status <> 'completed' and ($2::int is null or "
+    "and s.user_id = " ONBOARDD_ME
+    " and s.status <> 'completed' and ($2::int is null or "
     "s.version = $2::int) returning s.*), "
     "a as (insert into public.audit_log (actor_id, action, entity_type, entity_id) "
     "select u.user_id, 'onboarding.session_abandoned', 'onboarding_session', u.id::text from u) "
@@ -299,7 +318,8 @@ constexpr Statement kSaveProgress{
     "  s.total_steps) else s.current_step end, "
     "completion_percentage = case when $7::bool then least(100, greatest(s.completion_percentage, "
     "  100 * (select count(distinct x) from unnest(s.completed_steps || $3::int) x "
-    "  where x between 1 and s.total_steps)::int / s.total_steps)) else s.completion_percentage end "
+    "  where x between 1 and s.total_steps)::int / s.total_steps)) else s.completion_percentage "
+    "end "
     "where s.id = coalesce($4::uuid, " ONBOARDD_IN_PROGRESS_ID ") and s.user_id = " ONBOARDD_ME
     " and s.status = 'in_progress' and s.expires_at > now() and s.flow = $5 "
     "and ($6::int is null or s.version = $6::int) returning s.*), "
@@ -318,8 +338,8 @@ constexpr Statement kSaveProgress{
     "select (" ONBOARDD_SESSION_JSON ")::text from u s"};
 
 // $1 most rows.
-constexpr Statement kExpireStaleSessions{
-    "onb_expire_stale_sessions", "select onboardd_private.expire_stale_sessions($1::int)"};
+constexpr Statement kExpireStaleSessions{"onb_expire_stale_sessions",
+                                         "select onboardd_private.expire_stale_sessions($1::int)"};
 
 std::optional<json::object> ObjectAt(const db::Rows& rows, int row, int column) {
   if (rows.size() <= row || rows.IsNull(row, column)) return std::nullopt;
@@ -355,11 +375,11 @@ void AddOrganization(db::TenantTransaction& tx, const Statement& create, const s
                      const CompanyData& company, const OrganizationData* organization) {
   OrganizationData none;
   const OrganizationData& o = organization ? *organization : none;
-  tx.Add(create, {Param(org_id), Param(company.name), Param(Slugify(company.name)),
-                  Param(company.industry), Param(company.size), TextOrNull(company.description),
-                  organization ? Param(std::to_string(o.team_size)) : Param(),
-                  TextOrNull(o.structure), TextOrNull(o.methodology),
-                  TextOrNull(o.collaboration_style), Json(IntegrationsJson(o))});
+  tx.Add(create,
+         {Param(org_id), Param(company.name), Param(Slugify(company.name)), Param(company.industry),
+          Param(company.size), TextOrNull(company.description),
+          organization ? Param(std::to_string(o.team_size)) : Param(), TextOrNull(o.structure),
+          TextOrNull(o.methodology), TextOrNull(o.collaboration_style), Json(IntegrationsJson(o))});
   tx.Add(kCreateOwner, {Param(org_id)});
   tx.Add(kCreateRoles, {Param(org_id)});
   if (company.logo) {
@@ -406,8 +426,8 @@ asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantCont
   tx.Add(kExpireStale);
   tx.Add(kEnsureSession,
          {Param(core::NewUuid()), Param(flow.id), Param(std::to_string(flow.total_steps()))});
-  std::size_t saved = tx.Add(kSaveDraft, {Param(step.step_id), Json(step.data),
-                                          Param(std::to_string(step.number))});
+  std::size_t saved = tx.Add(
+      kSaveDraft, {Param(step.step_id), Json(step.data), Param(std::to_string(step.number))});
   tx.Add(kUpsertProgress, {Param(std::to_string(step.number)), Param(step.step_id)});
   tx.Add(kAuditStep, {Param(std::to_string(step.number))});
   auto rows = co_await tx.Commit(pool);
@@ -526,7 +546,8 @@ Param OptionalInt(std::optional<int> value) {
 
 }  // namespace
 
-asio::awaitable<core::Result<StartedSession>> StartSession(db::Pool& pool, db::TenantContext context,
+asio::awaitable<core::Result<StartedSession>> StartSession(db::Pool& pool,
+                                                           db::TenantContext context,
                                                            const catalog::Flow& flow, bool restart,
                                                            json::object session_context) {
   const std::string id = core::NewUuid();
@@ -557,12 +578,13 @@ asio::awaitable<core::Result<json::object>> ReadSession(db::Pool& pool, db::Tena
 }
 
 asio::awaitable<core::Result<json::object>> PatchSession(db::Pool& pool, db::TenantContext context,
-                                                         std::string id, std::optional<int> if_match,
+                                                         std::string id,
+                                                         std::optional<int> if_match,
                                                          SessionPatch patch) {
   db::TenantTransaction tx(Writing(std::move(context)));
-  std::size_t write = tx.Add(kPatchSession, {Param(id), OptionalInt(if_match),
-                                             OptionalInt(patch.current_step),
-                                             patch.context ? Json(*patch.context) : Param()});
+  std::size_t write =
+      tx.Add(kPatchSession, {Param(id), OptionalInt(if_match), OptionalInt(patch.current_step),
+                             patch.context ? Json(*patch.context) : Param()});
   std::size_t check = tx.Add(kSessionCheck, {Param(id)});
   auto rows = co_await tx.Commit(pool);
   if (!rows) co_return rows.error();
@@ -570,8 +592,10 @@ asio::awaitable<core::Result<json::object>> PatchSession(db::Pool& pool, db::Ten
   co_return SessionWriteFailure((*rows)[check], if_match, true);
 }
 
-asio::awaitable<core::Result<json::object>> AbandonSession(db::Pool& pool, db::TenantContext context,
-                                                           std::string id, std::optional<int> if_match) {
+asio::awaitable<core::Result<json::object>> AbandonSession(db::Pool& pool,
+                                                           db::TenantContext context,
+                                                           std::string id,
+                                                           std::optional<int> if_match) {
   db::TenantTransaction tx(Writing(std::move(context)));
   std::size_t write = tx.Add(kAbandonSession, {Param(id), OptionalInt(if_match)});
   std::size_t check = tx.Add(kSessionCheck, {Param(id)});
@@ -611,9 +635,9 @@ asio::awaitable<core::Result<CreatedOrganization>> CreateOrganization(db::Pool& 
     const std::string org_id = core::NewUuid();
     db::TenantTransaction tx(Writing(context));
     AddOrganization(tx, kCreateOrganization, org_id, company, nullptr);
-    tx.Add(kAuditOrganization, {Param(org_id), Json(json::object{{"source", "organization_api"}}),
-                                Param("membership.created"), Param("organization_member"),
-                                Param()});
+    tx.Add(kAuditOrganization,
+           {Param(org_id), Json(json::object{{"source", "organization_api"}}),
+            Param("membership.created"), Param("organization_member"), Param()});
     std::size_t read = tx.Add(kReadCreatedOrganization, {Param(org_id)});
     std::string sqlstate;
     auto rows = co_await tx.Commit(pool, &sqlstate);

@@ -39,8 +39,7 @@ struct SavedStep {
 // (the lowest step not done, as NextStep) and completion_percentage (never decreasing, as
 // CompletionPercentage) are recomputed in the same UPDATE so that concurrent saves of
 // different steps lose nothing. Writes an audit row. `context.read_only` is ignored.
-boost::asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool,
-                                                         db::TenantContext context,
+boost::asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantContext context,
                                                          const catalog::Flow& flow,
                                                          ValidatedStep step);
 
@@ -81,12 +80,9 @@ struct CompletionResult {
   boost::json::object profile;
   boost::json::object organization;  // empty when the profile has no organization
 };
-boost::asio::awaitable<core::Result<CompletionResult>> Complete(db::Pool& pool,
-                                                                db::TenantContext context,
-                                                                const catalog::Flow& flow,
-                                                                CompletionData data,
-                                                                ProfilePlan profile,
-                                                                std::string email);
+boost::asio::awaitable<core::Result<CompletionResult>> Complete(
+    db::Pool& pool, db::TenantContext context, const catalog::Flow& flow, CompletionData data,
+    ProfilePlan profile, std::string email);
 
 // POST /organization: an organization from a validated company step (name, industry, size,
 // description, logo URL) with the caller as owner, the role catalog and an audit row.
@@ -114,11 +110,9 @@ struct StartedSession {
   boost::json::object session;
   bool created = false;
 };
-boost::asio::awaitable<core::Result<StartedSession>> StartSession(db::Pool& pool,
-                                                                  db::TenantContext context,
-                                                                  const catalog::Flow& flow,
-                                                                  bool restart,
-                                                                  boost::json::object session_context);
+boost::asio::awaitable<core::Result<StartedSession>> StartSession(
+    db::Pool& pool, db::TenantContext context, const catalog::Flow& flow, bool restart,
+    boost::json::object session_context);
 
 // The session `id` (a uuid: the caller checks), or the caller's in-progress one when `id` is
 // empty; with its onboarding_progress rows as `steps` when `with_steps`. kNotFound when none.
@@ -134,9 +128,11 @@ struct SessionPatch {
   std::optional<int> current_step;
   std::optional<boost::json::object> context;
 };
-boost::asio::awaitable<core::Result<boost::json::object>> PatchSession(
-    db::Pool& pool, db::TenantContext context, std::string id, std::optional<int> if_match,
-    SessionPatch patch);
+boost::asio::awaitable<core::Result<boost::json::object>> PatchSession(db::Pool& pool,
+                                                                       db::TenantContext context,
+                                                                       std::string id,
+                                                                       std::optional<int> if_match,
+                                                                       SessionPatch patch);
 
 // DELETE /session/{id}: soft delete (status abandoned). Errors as PatchSession; a completed
 // session cannot be abandoned (kConflict).
@@ -159,9 +155,11 @@ struct ProgressWrite {
   bool skipped = false;
   int time_spent_seconds = 0;
 };
-boost::asio::awaitable<core::Result<boost::json::object>> SaveProgress(
-    db::Pool& pool, db::TenantContext context, const catalog::Flow& flow, ProgressWrite write,
-    std::string* actual_flow);
+boost::asio::awaitable<core::Result<boost::json::object>> SaveProgress(db::Pool& pool,
+                                                                       db::TenantContext context,
+                                                                       const catalog::Flow& flow,
+                                                                       ProgressWrite write,
+                                                                       std::string* actual_flow);
 
 }  // namespace onboardd::onboarding
 
@@ -175,7 +173,8 @@ const db::Statement& StatusStatement();
 // in-progress sessions past expires_at as expired, for every user, through
 // onboardd_private.expire_stale_sessions (migration 0008). Returns how many it marked. Run it
 // every minute or so from one thread; a backlog larger than max_rows drains over runs.
-boost::asio::awaitable<core::Result<int>> ExpireStaleSessions(db::Pool& pool, core::Deadline deadline,
+boost::asio::awaitable<core::Result<int>> ExpireStaleSessions(db::Pool& pool,
+                                                              core::Deadline deadline,
                                                               int max_rows = 1000);
 
 }  // namespace onboardd::onboarding
