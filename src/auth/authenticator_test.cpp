@@ -257,6 +257,24 @@ TEST_F(AuthenticatorTest, AnonymousAudienceOnlyWhenAllowed) {
   EXPECT_TRUE(Verify(token));
 }
 
+TEST_F(AuthenticatorTest, StackAnonymousIssuerOnlyForAllowedAnonymousTokens) {
+  EXPECT_EQ(StackAnonymousIssuer(kIssuer),
+            "https://api.stack-auth.com/api/v1/projects-anonymous-users/proj-1");
+  EXPECT_EQ(StackAnonymousIssuer("https://issuer.test"), "https://issuer.test");
+  auto claims = Claims();
+  claims["iss"] = StackAnonymousIssuer(kIssuer);
+  claims["aud"] = std::string(kAudience) + ":anon";
+  claims["is_anonymous"] = true;
+  const std::string anonymous = ec_->Sign({}, claims);
+  ExpectRefused(anonymous);
+  options_.allow_anonymous_audience = true;
+  EXPECT_TRUE(Verify(anonymous));
+  // A regular (non-anonymous) token may not use the anonymous issuer.
+  claims["aud"] = std::string(kAudience);
+  claims.erase("is_anonymous");
+  ExpectRefused(ec_->Sign({}, claims));
+}
+
 TEST_F(AuthenticatorTest, AnonymousMarkersRefusedEachOnItsOwn) {
   // The ":anon" audience even when no audience is configured.
   options_.audiences.clear();

@@ -38,6 +38,16 @@ bool IsAnonymousAudience(std::string_view audience) {
 
 }  // namespace
 
+std::string StackAnonymousIssuer(std::string_view issuer) {
+  constexpr std::string_view kProjects = "/api/v1/projects/";
+  const auto at = issuer.find(kProjects);
+  if (at == std::string_view::npos) return std::string(issuer);
+  std::string out(issuer.substr(0, at));
+  out += "/api/v1/projects-anonymous-users/";
+  out += issuer.substr(at + kProjects.size());
+  return out;
+}
+
 core::Result<Identity> ValidateClaims(const boost::json::object& claims, const ClaimRules& rules,
                                       std::int64_t now) {
   const boost::json::value* exp = claims.if_contains("exp");
@@ -48,13 +58,6 @@ core::Result<Identity> ValidateClaims(const boost::json::object& claims, const C
   if (const boost::json::value* nbf = claims.if_contains("nbf")) {
     auto not_before = NumericDate(*nbf);
     if (!not_before || *not_before - rules.leeway_seconds > now) return Refuse();
-  }
-
-  if (!rules.issuer.empty()) {
-    const boost::json::value* iss = claims.if_contains("iss");
-    if (iss == nullptr || !iss->is_string() || iss->get_string() != rules.issuer) {
-      return Refuse();
-    }
   }
 
   std::vector<std::string_view> audiences;
@@ -70,13 +73,21 @@ core::Result<Identity> ValidateClaims(const boost::json::object& claims, const C
       return Refuse();
     }
   }
-  if (!rules.allow_anonymous) {
-    for (auto audience : audiences) {
-      if (IsAnonymousAudience(audience)) return Refuse();
-    }
-    if (const boost::json::value* anonymous = claims.if_contains("is_anonymous")) {
-      if (!anonymous->is_bool() || anonymous->get_bool()) return Refuse();
-    }
+  bool anonymous = false;
+  for (auto audience : audiences) anonymous = anonymous || IsAnonymousAudience(audience);
+  if (const boost::json::value* is_anonymous = claims.if_contains("is_anonymous")) {
+    if (!is_anonymous->is_bool()) return Refuse();
+    anonymous = anonymous || is_anonymous->get_bool();
+  }
+  if (anonymous && !rules.allow_anonymous) return Refuse();
+
+  if (!rules.issuer.empty()) {
+    const boost::json::value* iss = claims.if_contains("iss");
+    if (iss == nullptr || !iss->is_string()) return Refuse();
+    const bool issuer_matches =
+        iss->get_string() == rules.issuer ||
+        (anonymous && iss->get_string() == StackAnonymousIssuer(rules.issuer));
+    if (!issuer_matches) return Refuse();
   }
   if (!rules.audiences.empty()) {
     bool matched = false;
