@@ -438,6 +438,27 @@ TEST_F(OnboardingApiTest, CompleteWithoutAnyStepInOneRoundTripThenTwice) {
   EXPECT_EQ(Profiles(user), 1);
 }
 
+TEST_F(OnboardingApiTest, CompleteTakesMissingKeysFromTheDraft) {
+  const std::string user = NewUser("merge");
+  json::object company = Company("Draft Name");
+  company["description"] = "Saved in step 2";
+  company["logo"] = "https://example.com/draft-logo.png";
+  ASSERT_EQ(Post("/api/onboarding/step", Step(2, company), user).status, 200);
+  // Every section, but company lacks description and logo: those come from the draft.
+  json::object body = Everything("Final Name");
+  body["data"].as_object()["company"].as_object().erase("description");
+  body["data"].as_object()["company"].as_object().erase("logo");
+  const std::uint64_t before = RoundTrips();
+  Reply done = Post("/api/onboarding/complete", body, user);
+  EXPECT_EQ(RoundTrips() - before, 2u) << "a body with missing keys reads the draft first";
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(done.Str({"organization", "name"}), "Final Name");
+  EXPECT_EQ(done.Str({"organization", "description"}), "Saved in step 2");
+  EXPECT_EQ(Scalar("select source_url from public.organization_logos where organization_id = $1",
+                   done.Str({"company_id"})),
+            "https://example.com/draft-logo.png");
+}
+
 TEST_F(OnboardingApiTest, TenParallelCompletesCreateOneOrganization) {
   const std::string user = NewUser("parallel");
   const json::object body = Everything("Parallel Inc");

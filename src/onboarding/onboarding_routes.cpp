@@ -249,14 +249,18 @@ Response AlreadyExists(json::object profile, std::optional<json::object> organiz
   return http::JsonResponse(out);
 }
 
-// True when `data` carries an object for every step that has fields: the completion may
-// then be tried without reading the draft.
-bool HasEverySection(const catalog::Flow& flow, const json::value& data) {
+// True when `data` carries every field of every step (an empty string counts: it means
+// "absent" and would replace the draft's value anyway). The draft can then add nothing to
+// MergeCompletion's result, so it need not be read.
+bool HasEveryField(const catalog::Flow& flow, const json::value& data) {
   if (!data.is_object()) return false;
   for (const catalog::StepDef& step : flow.steps) {
     if (step.fields.empty()) continue;
     const json::value* section = data.as_object().if_contains(step.id);
     if (section == nullptr || !section->is_object()) return false;
+    for (const catalog::FieldDef& field : step.fields) {
+      if (!section->as_object().contains(field.key)) return false;
+    }
   }
   return true;
 }
@@ -275,10 +279,11 @@ Reply CompleteRoute(std::shared_ptr<const catalog::Catalog> catalog, Request req
   auto pool = CurrentPool();
   if (!pool) co_return pool.error();
 
-  // The wizard sends every section at the end: then the body alone is the completion and
-  // the draft is not read (one round trip). Otherwise the draft fills what is missing.
+  // The wizard sends its whole form at the end: then the body alone is the completion and
+  // the draft is not read (one round trip). Otherwise the draft fills what is missing (or,
+  // when the body alone is invalid, may turn out to belong to an onboarded user).
   core::Result<CompletionData> merged = core::MakeError(core::ErrorCode::kValidation);
-  if (HasEverySection(flow, data)) merged = MergeCompletion(flow, json::object{}, data);
+  if (HasEveryField(flow, data)) merged = MergeCompletion(flow, json::object{}, data);
   if (!merged) {
     auto draft = co_await ReadDraft(**pool, ContextOf(request));
     if (!draft) co_return draft.error();
