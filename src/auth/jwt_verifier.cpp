@@ -30,6 +30,13 @@ using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD, OSSL
 using ParamPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_free>>;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
 
+// Fetched once: EVP_sha256() would make OpenSSL 3 look the implementation up (under a lock
+// shared by every thread) on each verification.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  return md;
+}
+
 core::Error Unusable(std::string why) {
   return core::MakeError(core::ErrorCode::kInternal, {.es = why, .en = why});
 }
@@ -143,7 +150,7 @@ bool VerificationKey::Verify(Algorithm algorithm, std::string_view signing_input
       der = RawEcdsaToDer(signature);
       if (!der) return false;
       signature = *der;
-      if (EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, impl_->key.get()) != 1) {
+      if (EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256Md(), nullptr, impl_->key.get()) != 1) {
         return false;
       }
       break;
@@ -151,7 +158,7 @@ bool VerificationKey::Verify(Algorithm algorithm, std::string_view signing_input
       if (signature.size() != static_cast<std::size_t>(EVP_PKEY_get_size(impl_->key.get()))) {
         return false;
       }
-      if (EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, impl_->key.get()) != 1) {
+      if (EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256Md(), nullptr, impl_->key.get()) != 1) {
         return false;
       }
       break;
@@ -207,14 +214,14 @@ core::Result<std::shared_ptr<const VerificationKey>> KeyFromJwk(const boost::jso
 Sha256Digest Sha256(std::string_view data) {
   Sha256Digest digest{};
   unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest.data(), &length, Sha256Md(), nullptr);
   return digest;
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), Bytes(data), data.size(), out,
+  HMAC(Sha256Md(), key.data(), static_cast<int>(key.size()), Bytes(data), data.size(), out,
        &length);
   return std::string(reinterpret_cast<char*>(out), length);
 }
