@@ -265,6 +265,9 @@ bool HasEveryField(const catalog::Flow& flow, const json::value& data) {
   return true;
 }
 
+core::Result<std::string> SessionId(std::string_view id);
+const json::value* Member(const json::object& body, std::string_view snake, std::string_view camel);
+
 Reply CompleteRoute(std::shared_ptr<const catalog::Catalog> catalog, Request request) {
   auto body = BodyObject(request);
   if (!body) co_return body.error();
@@ -275,26 +278,47 @@ Reply CompleteRoute(std::shared_ptr<const catalog::Catalog> catalog, Request req
     data = *f;  // the older session API's spelling
   }
   auto snapshot = catalog->Current();
-  const catalog::Flow& flow = snapshot->default_flow();
+  const catalog::Flow* flow = &snapshot->default_flow();
   auto pool = CurrentPool();
   if (!pool) co_return pool.error();
 
-  // The wizard sends its whole form at the end: then the body alone is the completion and
-  // the draft is not read (one round trip). Otherwise the draft fills what is missing (or,
-  // when the body alone is invalid, may turn out to belong to an onboarded user).
   core::Result<CompletionData> merged = core::MakeError(core::ErrorCode::kValidation);
-  if (HasEveryField(flow, data)) merged = MergeCompletion(flow, json::object{}, data);
-  if (!merged) {
-    auto draft = co_await ReadDraft(**pool, ContextOf(request));
-    if (!draft) co_return draft.error();
-    if (draft->profile)
-      co_return AlreadyExists(std::move(*draft->profile), std::move(draft->organization));
-    merged = MergeCompletion(flow, draft->form_data, data);
+  if (const json::value* sid = Member(*body, "session_id", "sessionId"); sid && !sid->is_null()) {
+    // The older session API names its session: its flow and its form data are the draft.
+    auto id = SessionId(sid->is_string() ? std::string_view(sid->as_string()) : std::string_view());
+    if (!id) co_return id.error();
+    auto session = co_await ReadSession(**pool, ContextOf(request), *id, false);
+    if (!session) co_return session.error();
+    flow = &FlowOf(*snapshot, &*session);
+    const json::value* status = session->if_contains("status");
+    if (status && status->is_string() && status->as_string() == "completed") {
+      auto existing = co_await ReadDraft(**pool, ContextOf(request));
+      if (!existing) co_return existing.error();
+      if (existing->profile) {
+        co_return AlreadyExists(std::move(*existing->profile), std::move(existing->organization));
+      }
+    }
+    static const json::object kEmpty;
+    const json::value* form = session->if_contains("formData");
+    merged = MergeCompletion(*flow, form && form->is_object() ? form->as_object() : kEmpty, data);
     if (!merged) co_return merged.error();
+  } else {
+    // The wizard sends its whole form at the end: then the body alone is the completion and
+    // the draft is not read (one round trip). Otherwise the draft fills what is missing (or,
+    // when the body alone is invalid, may turn out to belong to an onboarded user).
+    if (HasEveryField(*flow, data)) merged = MergeCompletion(*flow, json::object{}, data);
+    if (!merged) {
+      auto draft = co_await ReadDraft(**pool, ContextOf(request));
+      if (!draft) co_return draft.error();
+      if (draft->profile)
+        co_return AlreadyExists(std::move(*draft->profile), std::move(draft->organization));
+      merged = MergeCompletion(*flow, draft->form_data, data);
+      if (!merged) co_return merged.error();
+    }
   }
   const http::Principal& me = *request.principal;
   ProfilePlan plan = PlanProfile(*merged, me.name, me.email);
-  auto result = co_await Complete(**pool, ContextOf(request), flow, std::move(*merged),
+  auto result = co_await Complete(**pool, ContextOf(request), *flow, std::move(*merged),
                                   std::move(plan), me.email);
   if (!result) co_return result.error();
   if (!result->created) {
