@@ -807,6 +807,11 @@ TEST_F(OnboardingApiTest, SessionApiResumesVersionsAndRefusesStaleWrites) {
   EXPECT_NE(fresh.Str({"session", "id"}), id);
   Reply current = Get("/api/onboarding/start", user);
   EXPECT_EQ(current.Str({"session", "id"}), fresh.Str({"session", "id"}));
+  EXPECT_EQ(Scalar("select string_agg(action, ',' order by chain_seq) from public.audit_log "
+                   "where actor_id = $1 and action like 'onboarding.session%'",
+                   user),
+            "onboarding.session_started,onboarding.session_updated,onboarding.session_updated,"
+            "onboarding.session_abandoned,onboarding.session_started");
 }
 
 TEST_F(OnboardingApiTest, SessionIdsOfOthersAndHostileIdsAreNotFound) {

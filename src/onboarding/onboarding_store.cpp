@@ -250,16 +250,24 @@ constexpr Statement kListOrganizations{
 
 constexpr Statement kAbandonInProgress{
     "onb_abandon_in_progress",
-    "update public.onboarding_sessions set status = 'abandoned' where user_id = " ONBOARDD_ME
-    " and status = 'in_progress'"};
+    "with u as (update public.onboarding_sessions set status = 'abandoned' where user_id "
+    "= " ONBOARDD_ME
+    " and status = 'in_progress' returning id, user_id) "
+    "insert into public.audit_log (actor_id, action, entity_type, entity_id, details) "
+    "select u.user_id, 'onboarding.session_abandoned', 'onboarding_session', u.id::text, "
+    "'{\"reason\": \"restart\"}'::jsonb from u"};
 
-// $1 id, $2 flow, $3 total steps, $4 context.
+// $1 id, $2 flow, $3 total steps, $4 context. A concurrent creator wins; this one then
+// inserts (and audits) nothing.
 constexpr Statement kStartSession{
     "onb_start_session",
-    "insert into public.onboarding_sessions (id, user_id, flow, total_steps, context) values "
-    "($1::uuid, " ONBOARDD_ME
+    "with ins as (insert into public.onboarding_sessions (id, user_id, flow, total_steps, context) "
+    "values ($1::uuid, " ONBOARDD_ME
     ", $2, $3::int, $4::jsonb) "
-    "on conflict (user_id) where status = 'in_progress' do nothing"};
+    "on conflict (user_id) where status = 'in_progress' do nothing returning id, user_id, flow) "
+    "insert into public.audit_log (actor_id, action, entity_type, entity_id, details) "
+    "select ins.user_id, 'onboarding.session_started', 'onboarding_session', ins.id::text, "
+    "jsonb_build_object('flow', ins.flow) from ins"};
 
 // $1 session id or NULL for the in-progress one, $2 with its progress rows.
 constexpr Statement kReadSession{
