@@ -484,6 +484,34 @@ TEST_F(OnboardingApiTest, TenParallelCompletesCreateOneOrganization) {
   EXPECT_EQ(Count("select count(*) from public.organization_members where user_id = $1", user), 1);
 }
 
+TEST_F(OnboardingApiTest, ConcurrentStepSavesLoseNothing) {
+  const std::string user = NewUser("race");
+  std::vector<std::future<Reply>> replies;
+  for (int round = 0; round < 4; ++round) {
+    replies.push_back(std::async(std::launch::async, [&] {
+      return Post("/api/onboarding/step", Step(1, Welcome()), user);
+    }));
+    replies.push_back(std::async(std::launch::async, [&] {
+      return Post("/api/onboarding/step", Step(2, Company("Race Co")), user);
+    }));
+    replies.push_back(std::async(std::launch::async, [&] {
+      return Post("/api/onboarding/step", Step(3, Organization()), user);
+    }));
+  }
+  for (auto& f : replies) {
+    Reply r = f.get();
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+  Reply status = Get("/api/onboarding/status", user);
+  EXPECT_EQ(status.At({"progress", "completedSteps"}), json::parse("[1,2,3]"));
+  EXPECT_EQ(status.Str({"session", "formData", "company", "name"}), "Race Co");
+  EXPECT_EQ(status.Str({"session", "formData", "welcome", "role"}), "ceo");
+  EXPECT_EQ(status.At({"session", "formData", "organization", "teamSize"}), json::value(5));
+  EXPECT_EQ(status.At({"session", "version"}), json::value(13)) << "every save is one update";
+  EXPECT_EQ(Count("select count(*) from public.onboarding_sessions where user_id = $1", user), 1);
+  EXPECT_EQ(Count("select count(*) from public.onboarding_progress where user_id = $1", user), 3);
+}
+
 TEST_F(OnboardingApiTest, IncompleteMergedDataNamesEachMissingFieldAndCreatesNothing) {
   const std::string user = NewUser("incomplete");
   ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
