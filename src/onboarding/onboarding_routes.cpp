@@ -224,7 +224,7 @@ Reply StatusRoute(std::shared_ptr<const catalog::Catalog> catalog, Request reque
   const double duration_ms =
       std::chrono::duration<double, std::milli>(core::SteadyClock::now() - started).count();
   json::object out{{"status", ToString(status)},
-                   {"session", session ? json::value(*session) : json::value(nullptr)},
+                   {"session", OrNull(std::move(read->session))},
                    {"progress", json::object{{"completedSteps", std::move(completed_steps)},
                                              {"currentStepData", std::move(current_data)},
                                              {"nextStep", std::move(next_step)}}},
