@@ -97,7 +97,7 @@ int Seed(const std::string& url, int users) {
     co_return 0;
   };
   auto done = asio::co_spawn(io, run(), asio::use_future);
-  io.run_until(Clock::now() + std::chrono::minutes(10));
+  while (done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io.run_one();
   pool.Shutdown();
   return done.get();
 }

@@ -8,6 +8,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <cstdio>
 #include <fmt/format.h>
@@ -18,6 +21,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/dev_token.hpp"
 #include "http_client/http_client.hpp"
+#include "onboarding/onboarding_store.hpp"
 #include "app/routes.hpp"
 #include "db/migrator.hpp"
 #include "db/pg_pool.hpp"
@@ -96,6 +100,10 @@ int ServeUntilSignal(const config::Settings& settings,
   auto http_client = std::make_shared<const http_client::Client>();
   auth::JwksFetcher fetcher;
   if (!settings.auth_jwks_url.empty()) {
+    if (auto target = http_client::ParseTarget(settings.auth_jwks_url, false); !target) {
+      Log(Level::kError, "auth_jwks_url_invalid", {{"error", target.error().message.en}});
+      return 2;
+    }
     fetcher = auth::MakeHttpJwksFetcher(http_client, settings.auth_jwks_url);
   } else if (settings.auth_dev_secret.empty()) {
     Log(Level::kWarn, "auth_not_configured",
@@ -134,6 +142,22 @@ int ServeUntilSignal(const config::Settings& settings,
         io.run_one_for(std::chrono::milliseconds(10));
       }
       if (io.stopped()) io.restart();
+      // Thread 0 marks in-progress sessions past expires_at as expired, every minute. The
+      // loop is never resumed after the io_context stops; it ends with it.
+      if (index == 0) {
+        asio::co_spawn(io, [pool = pools[index].get()]() -> asio::awaitable<void> {
+          asio::steady_timer timer(co_await asio::this_coro::executor);
+          for (;;) {
+            timer.expires_after(std::chrono::seconds(60));
+            co_await timer.async_wait(asio::use_awaitable);
+            auto expired = co_await onboarding::ExpireStaleSessions(
+                *pool, core::SteadyClock::now() + std::chrono::seconds(5));
+            if (!expired) {
+              Log(Level::kWarn, "expire_sessions_failed", {{"error", expired.error().message.en}});
+            }
+          }
+        }, asio::detached);
+      }
     });
     server.OnThreadStop([&](int index) {
       pools[index]->Shutdown();

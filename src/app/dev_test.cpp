@@ -78,6 +78,31 @@ unsigned short PortFromEnvFile(const fs::path& file) {
   return static_cast<unsigned short>(std::stoi(text.substr(at + 31)));
 }
 
+// Runs a command and returns its stdout, trimmed.
+std::string RunOutput(std::vector<std::string> args) {
+  int fds[2];
+  if (pipe(fds) != 0) return "";
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    close(fds[0]);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string out;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buffer, sizeof buffer)) > 0) out.append(buffer, n);
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
 std::string Get(const std::string& path) { return "GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n"; }
 
 TEST(Dev, StartsServesAndLeavesNoProcessBehind) {
@@ -102,6 +127,29 @@ TEST(Dev, StartsServesAndLeavesNoProcessBehind) {
     EXPECT_EQ(StatusOf(responses[1]), 200) << responses[1];
   }
   EXPECT_NE(ReadFile(dir / "out.log").find("curl"), std::string::npos) << "example requests printed";
+  {
+    // The real authenticator: `onboardd token` for this data dir opens /status; no token,
+    // a forged one or one signed for another data dir gets 401 with WWW-Authenticate.
+    std::string token = RunOutput({ONBOARDD_BIN, "token", "--sub", "dev-test-user", "--data-dir", dir.string()});
+    ASSERT_GT(token.size(), 100u);
+    RawConnection c(port);
+    auto status = [&](const std::string& auth) {
+      return "GET /api/onboarding/status HTTP/1.1\r\nHost: t\r\n" + auth + "\r\n";
+    };
+    std::string forged = token;
+    forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
+    c.Send(status("Authorization: Bearer " + token + "\r\n") + status("") +
+           status("Authorization: Bearer " + forged + "\r\n") +
+           status("Cookie: stack-access=%5B%22x%22%2C%22" + token + "%22%5D\r\n"));
+    auto responses = RawConnection::Split(c.ReadResponses(4));
+    ASSERT_EQ(responses.size(), 4u);
+    EXPECT_EQ(StatusOf(responses[0]), 200) << responses[0];
+    EXPECT_EQ(StatusOf(responses[1]), 401);
+    EXPECT_NE(responses[1].find("WWW-Authenticate: Bearer"), std::string::npos);
+    EXPECT_NE(responses[1].find("\"code\":\"UNAUTHENTICATED\""), std::string::npos);
+    EXPECT_EQ(StatusOf(responses[2]), 401);
+    EXPECT_EQ(StatusOf(responses[3]), 200) << "Stack's cookie form";
+  }
   EXPECT_FALSE(ProcessesMentioning(dir.string()).empty()) << "postgres runs from the data dir";
 
   kill(pid, SIGTERM);

@@ -186,19 +186,25 @@ TEST(Pool, ExhaustedPoolAnswersUnavailableQuickly) {
 }
 
 TEST(Pool, ConnectionsKilledByTheServerAreReopened) {
-  PoolHarness h(Options(2));
+  // Only this pool's connections are killed: they carry their own application_name, so
+  // tests running in parallel on the same server are not disturbed.
+  std::string application = "kill-test-" + core::NewUuid().substr(0, 8);
+  PoolOptions options = Options(2);
+  options.conninfo += (options.conninfo.find('?') == std::string::npos ? "?" : "&") +
+                      std::string("application_name=") + application;
+  PoolHarness h(options);
   PoolOptions admin_options;
   admin_options.conninfo = RequireEnv("DATABASE_SUPERUSER_URL");
   admin_options.connections = 1;
   PoolHarness admin(admin_options);
-  constexpr Statement kKillApp{
+  constexpr Statement kKill{
       "test_kill_app",
-      "select count(pg_terminate_backend(pid)) from pg_stat_activity "
-      "where usename = 'onboardd_app' and application_name = '' and pid <> pg_backend_pid()"};
-  // Only this test's pool: it is the only app-role client of this process.
+      "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = $1"};
   TenantTransaction kill(Context(""));
-  kill.Add(kKillApp);
-  ASSERT_TRUE(admin.Commit(std::move(kill)).has_value());
+  kill.Add(kKill, {Param(application)});
+  auto killed = admin.Commit(std::move(kill));
+  ASSERT_TRUE(killed.has_value());
+  EXPECT_EQ((*killed)[0].Get(0, 0), "2");
 
   auto start = core::SteadyClock::now();
   bool served = false;

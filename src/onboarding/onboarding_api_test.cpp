@@ -871,7 +871,9 @@ TEST_F(OnboardingApiTest, SessionIdsOfOthersAndHostileIdsAreNotFound) {
                bob)}) {
       EXPECT_GE(r.status, 400) << what << ": " << r.body.substr(0, 200);
       EXPECT_LT(r.status, 500) << what << ": " << r.body.substr(0, 200);
-      if (probe == id) EXPECT_EQ(r.status, 404) << r.body;
+      if (probe == id) {
+        EXPECT_EQ(r.status, 404) << r.body;
+      }
     }
   }
   // Alice's session is untouched by all of that.
