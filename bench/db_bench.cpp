@@ -87,12 +87,16 @@ int Seed(const std::string& url, int users) {
   auto run = [&]() -> asio::awaitable<int> {
     if (co_await pool.Start() == 0) co_return 1;
     for (int i = 1; i <= users; ++i) {
-      auto welcome = onboarding::ValidateStep(*flow, 1, boost::json::parse(R"({"role":"manager"})"));
+      auto welcome =
+          onboarding::ValidateStep(*flow, 1, boost::json::parse(R"({"role":"manager"})"));
       auto company = onboarding::ValidateStep(
-          *flow, 2, boost::json::parse(R"({"name":"Bench Co","industry":"technology","size":"small"})"));
+          *flow, 2,
+          boost::json::parse(R"({"name":"Bench Co","industry":"technology","size":"small"})"));
       if (!welcome || !company) co_return 1;
-      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *welcome)) co_return 1;
-      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *company)) co_return 1;
+      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *welcome))
+        co_return 1;
+      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *company))
+        co_return 1;
     }
     co_return 0;
   };
@@ -128,19 +132,24 @@ int Measure(const std::string& url, int concurrency, int threads, int seconds, i
       auto started = asio::co_spawn(w.io, w.pool->Start(), asio::use_future);
       while (started.wait_for(std::chrono::seconds(0)) != std::future_status::ready) w.io.run_one();
       for (int c = 0; c < std::max(1, concurrency / threads); ++c) {
-        asio::co_spawn(w.io, [&w, &end, &measure_from, users, seed = t * 1000 + c]() -> asio::awaitable<void> {
-          std::mt19937 random(seed);
-          while (Clock::now() < end) {
-            auto begin = Clock::now();
-            auto status = co_await onboarding::ReadStatus(*w.pool, Context(User(1 + random() % users), true));
-            if (begin < measure_from) continue;
-            if (!status) {
-              ++w.errors;
-            } else {
-              w.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
-            }
-          }
-        }, asio::detached);
+        asio::co_spawn(
+            w.io,
+            [&w, &end, &measure_from, users, seed = t * 1000 + c]() -> asio::awaitable<void> {
+              std::mt19937 random(seed);
+              while (Clock::now() < end) {
+                auto begin = Clock::now();
+                auto status = co_await onboarding::ReadStatus(
+                    *w.pool, Context(User(1 + random() % users), true));
+                if (begin < measure_from) continue;
+                if (!status) {
+                  ++w.errors;
+                } else {
+                  w.latencies_ms.push_back(
+                      std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+                }
+              }
+            },
+            asio::detached);
       }
       w.io.run_until(end + std::chrono::seconds(1));
       w.pool->Shutdown();
@@ -154,9 +163,13 @@ int Measure(const std::string& url, int concurrency, int threads, int seconds, i
     errors += w->errors;
   }
   std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))]; };
+  auto pct = [&](double p) {
+    return all.empty() ? 0.0
+                       : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))];
+  };
   std::printf("db_bench concurrency=%d threads=%d tps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%ld\n",
-              concurrency, threads, all.size() / static_cast<double>(seconds), pct(0.50), pct(0.99), errors);
+              concurrency, threads, all.size() / static_cast<double>(seconds), pct(0.50), pct(0.99),
+              errors);
   return errors == 0 ? 0 : 1;
 }
 
@@ -174,6 +187,6 @@ int main(int argc, char** argv) {
   }
   if (Flag(argc, argv, "--seed")) return Seed(env, users);
   return Measure(env, std::stoi(Arg(argc, argv, "--concurrency", "16")),
-                 std::stoi(Arg(argc, argv, "--threads", "2")), std::stoi(Arg(argc, argv, "--seconds", "10")),
-                 users);
+                 std::stoi(Arg(argc, argv, "--threads", "2")),
+                 std::stoi(Arg(argc, argv, "--seconds", "10")), users);
 }

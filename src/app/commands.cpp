@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,21 +14,20 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <cstdio>
-#include <fmt/format.h>
 #include <functional>
 #include <thread>
 
 #include "app/dev_environment.hpp"
+#include "app/routes.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/dev_token.hpp"
-#include "http_client/http_client.hpp"
-#include "onboarding/onboarding_store.hpp"
-#include "app/routes.hpp"
 #include "db/migrator.hpp"
 #include "db/pg_pool.hpp"
 #include "db/readiness.hpp"
 #include "http/server.hpp"
+#include "http_client/http_client.hpp"
 #include "observability/log.hpp"
+#include "onboarding/onboarding_store.hpp"
 
 namespace onboardd::app {
 namespace {
@@ -112,12 +112,14 @@ int ServeUntilSignal(const config::Settings& settings,
   auth::Authenticator authenticator(auth_options, fetcher);
 
   http::Router router;
-  router.SetAuthenticate([&authenticator](std::string authorization, std::string cookie)
-                             -> asio::awaitable<core::Result<http::Principal>> {
-    auto identity = co_await authenticator.Authenticate(std::move(authorization), std::move(cookie));
-    if (!identity) co_return identity.error();
-    co_return http::Principal{identity->user_id, identity->email, identity->name};
-  });
+  router.SetAuthenticate(
+      [&authenticator](std::string authorization,
+                       std::string cookie) -> asio::awaitable<core::Result<http::Principal>> {
+        auto identity =
+            co_await authenticator.Authenticate(std::move(authorization), std::move(cookie));
+        if (!identity) co_return identity.error();
+        co_return http::Principal{identity->user_id, identity->email, identity->name};
+      });
   Services services;
   services.settings = &settings;
   services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
@@ -145,18 +147,22 @@ int ServeUntilSignal(const config::Settings& settings,
       // Thread 0 marks in-progress sessions past expires_at as expired, every minute. The
       // loop is never resumed after the io_context stops; it ends with it.
       if (index == 0) {
-        asio::co_spawn(io, [pool = pools[index].get()]() -> asio::awaitable<void> {
-          asio::steady_timer timer(co_await asio::this_coro::executor);
-          for (;;) {
-            timer.expires_after(std::chrono::seconds(60));
-            co_await timer.async_wait(asio::use_awaitable);
-            auto expired = co_await onboarding::ExpireStaleSessions(
-                *pool, core::SteadyClock::now() + std::chrono::seconds(5));
-            if (!expired) {
-              Log(Level::kWarn, "expire_sessions_failed", {{"error", expired.error().message.en}});
-            }
-          }
-        }, asio::detached);
+        asio::co_spawn(
+            io,
+            [pool = pools[index].get()]() -> asio::awaitable<void> {
+              asio::steady_timer timer(co_await asio::this_coro::executor);
+              for (;;) {
+                timer.expires_after(std::chrono::seconds(60));
+                co_await timer.async_wait(asio::use_awaitable);
+                auto expired = co_await onboarding::ExpireStaleSessions(
+                    *pool, core::SteadyClock::now() + std::chrono::seconds(5));
+                if (!expired) {
+                  Log(Level::kWarn, "expire_sessions_failed",
+                      {{"error", expired.error().message.en}});
+                }
+              }
+            },
+            asio::detached);
       }
     });
     server.OnThreadStop([&](int index) {
@@ -207,7 +213,8 @@ void PrintHelp() {
       "Usage:\n"
       "  onboardd dev [--port N] [--data-dir DIR] [--services-only]\n"
       "      Starts a private PostgreSQL (and Redis when installed) under DIR (default ./.data),\n"
-      "      migrates, and serves on 127.0.0.1:N (default 8080) with dev auth. Writes DIR/dev.env.\n"
+      "      migrates, and serves on 127.0.0.1:N (default 8080) with dev auth. Writes "
+      "DIR/dev.env.\n"
       "      --services-only starts the services and waits for SIGINT/SIGTERM without serving.\n"
       "  onboardd serve\n"
       "      Production: everything from settings, nothing started on the side.\n"
@@ -273,9 +280,11 @@ int RunToken(const config::Settings& settings, const std::vector<std::string>& a
   claims.issuer = settings.auth_issuer;
   claims.audiences = settings.auth_audience;
   std::string ttl = OptionValue(args, "--ttl", "3600");
-  if (claims.sub.empty() || ttl.find_first_not_of("0123456789") != std::string::npos || ttl.empty()) {
-    std::fprintf(stderr,
-                 "usage: onboardd token --sub SUB [--email E] [--name N] [--ttl S] [--data-dir DIR]\n");
+  if (claims.sub.empty() || ttl.find_first_not_of("0123456789") != std::string::npos ||
+      ttl.empty()) {
+    std::fprintf(
+        stderr,
+        "usage: onboardd token --sub SUB [--email E] [--name N] [--ttl S] [--data-dir DIR]\n");
     return 2;
   }
   claims.ttl_seconds = std::stoll(ttl);
@@ -284,7 +293,8 @@ int RunToken(const config::Settings& settings, const std::vector<std::string>& a
   if (!data_dir.empty() || secret.empty()) {
     auto from_dir = ReadDevSecret(data_dir.empty() ? ".data" : data_dir);
     if (!from_dir) {
-      std::fprintf(stderr, "onboardd token: %s (start `onboardd dev` first, or set AUTH_DEV_SECRET)\n",
+      std::fprintf(stderr,
+                   "onboardd token: %s (start `onboardd dev` first, or set AUTH_DEV_SECRET)\n",
                    from_dir.error().message.en.c_str());
       return 1;
     }
@@ -318,7 +328,8 @@ int RunDev(config::Settings settings, const std::vector<std::string>& args) {
   }
   auto applied = db::MigrateUp(services->owner_url);
   if (!applied) {
-    std::fprintf(stderr, "onboardd dev: migrations failed: %s\n", applied.error().message.en.c_str());
+    std::fprintf(stderr, "onboardd dev: migrations failed: %s\n",
+                 applied.error().message.en.c_str());
     return 1;
   }
   for (const auto& m : *applied) {

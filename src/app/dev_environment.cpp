@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fmt/format.h>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <random>
@@ -121,8 +121,10 @@ core::Result<DevServices> DevEnvironment::Start() {
   if (ec) return Unavailable("cannot create " + data_dir_.string(), ec.message());
   pg_bin_ = PgBinDir();
   if (pg_bin_.empty()) {
-    return Unavailable("PostgreSQL server binaries not found under /usr/lib/postgresql "
-                       "(run scripts/deps)", "");
+    return Unavailable(
+        "PostgreSQL server binaries not found under /usr/lib/postgresql "
+        "(run scripts/deps)",
+        "");
   }
 
   // Secrets: generated once per data dir.
@@ -148,7 +150,8 @@ core::Result<DevServices> DevEnvironment::Start() {
     fs::create_directories(fallback / "postgres", ec);
     if (!HandToPostgres(fallback / "postgres")) {
       return Unavailable("the postgres OS user cannot write " + pg_dir_.string() + " nor " +
-                             (fallback / "postgres").string(), "");
+                             (fallback / "postgres").string(),
+                         "");
     }
     pg_dir_ = fallback / "postgres";
   }
@@ -176,16 +179,17 @@ core::Result<DevServices> DevEnvironment::Start() {
   // leftover of one that died without stopping it (stop it and go on).
   fs::path owner_pid_file = data_dir_ / "dev.pid";
   if (fs::exists(pg_dir_ / "postmaster.pid")) {
-    auto status = RunCommand({pg_bin_ + "/pg_ctl", "-D", pg_dir_.string(), "status"}, kPostgresUser);
+    auto status =
+        RunCommand({pg_bin_ + "/pg_ctl", "-D", pg_dir_.string(), "status"}, kPostgresUser);
     if (status.exit_code == 0) {
       pid_t owner = 0;
       std::ifstream(owner_pid_file) >> owner;
       if (owner > 0 && owner != getpid() && kill(owner, 0) == 0) {
-        return core::MakeError(core::ErrorCode::kConflict,
-                               {"otro proceso (pid " + std::to_string(owner) + ") ya usa " +
-                                    data_dir_.string(),
-                                "another process (pid " + std::to_string(owner) +
-                                    ") already runs the cluster of " + data_dir_.string()});
+        return core::MakeError(
+            core::ErrorCode::kConflict,
+            {"otro proceso (pid " + std::to_string(owner) + ") ya usa " + data_dir_.string(),
+             "another process (pid " + std::to_string(owner) + ") already runs the cluster of " +
+                 data_dir_.string()});
       }
       RunCommand({pg_bin_ + "/pg_ctl", "-D", pg_dir_.string(), "-m", "fast", "-w", "stop"},
                  kPostgresUser);
@@ -218,19 +222,21 @@ core::Result<DevServices> DevEnvironment::Start() {
     std::ofstream out(bootstrap);
     out << BootstrapSql();
   }
-  auto boot = RunCommand({"psql", "-X", "-q", url("postgres", secrets["SUPERUSER_PASSWORD"], "postgres"),
-                          "-v", "ON_ERROR_STOP=1", "-v", "owner_password=" + secrets["OWNER_PASSWORD"],
-                          "-v", "app_password=" + secrets["APP_PASSWORD"], "-f", bootstrap.string()});
+  auto boot =
+      RunCommand({"psql", "-X", "-q", url("postgres", secrets["SUPERUSER_PASSWORD"], "postgres"),
+                  "-v", "ON_ERROR_STOP=1", "-v", "owner_password=" + secrets["OWNER_PASSWORD"],
+                  "-v", "app_password=" + secrets["APP_PASSWORD"], "-f", bootstrap.string()});
   fs::remove(bootstrap, ec);
-  if (boot.exit_code != 0) return Unavailable("bootstrap of roles and database failed", boot.output);
+  if (boot.exit_code != 0)
+    return Unavailable("bootstrap of roles and database failed", boot.output);
 
   if (HaveCommand("redis-server")) {
     int redis_port = FreePort();
     fs::create_directories(data_dir_ / "redis", ec);
-    redis_pid_ = SpawnBackground({"redis-server", "--bind", "127.0.0.1", "--port",
-                                  std::to_string(redis_port), "--save", "", "--appendonly", "no",
-                                  "--dir", (data_dir_ / "redis").string()},
-                                 (data_dir_ / "redis" / "redis.log").string());
+    redis_pid_ = SpawnBackground(
+        {"redis-server", "--bind", "127.0.0.1", "--port", std::to_string(redis_port), "--save", "",
+         "--appendonly", "no", "--dir", (data_dir_ / "redis").string()},
+        (data_dir_ / "redis" / "redis.log").string());
     for (int i = 0; i < 250 && !PortAccepts(redis_port); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -276,7 +282,8 @@ core::Status DevEnvironment::WriteEnvFile(const DevServices& services,
                                                         "cannot write " + file.string()});
   }
   std::error_code ec;
-  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace,
+                  ec);
   return {};
 }
 

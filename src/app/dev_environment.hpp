@@ -3,9 +3,9 @@
 // stopped again by Stop() or the destructor. Blocking; start-up and shutdown only.
 #pragma once
 
+#include <sys/types.h>
 #include <filesystem>
 #include <string>
-#include <sys/types.h>
 
 #include "core/result.hpp"
 

@@ -126,11 +126,13 @@ TEST(Dev, StartsServesAndLeavesNoProcessBehind) {
     EXPECT_EQ(StatusOf(responses[0]), 200);
     EXPECT_EQ(StatusOf(responses[1]), 200) << responses[1];
   }
-  EXPECT_NE(ReadFile(dir / "out.log").find("curl"), std::string::npos) << "example requests printed";
+  EXPECT_NE(ReadFile(dir / "out.log").find("curl"), std::string::npos)
+      << "example requests printed";
   {
     // The real authenticator: `onboardd token` for this data dir opens /status; no token,
     // a forged one or one signed for another data dir gets 401 with WWW-Authenticate.
-    std::string token = RunOutput({ONBOARDD_BIN, "token", "--sub", "dev-test-user", "--data-dir", dir.string()});
+    std::string token =
+        RunOutput({ONBOARDD_BIN, "token", "--sub", "dev-test-user", "--data-dir", dir.string()});
     ASSERT_GT(token.size(), 100u);
     RawConnection c(port);
     auto status = [&](const std::string& auth) {

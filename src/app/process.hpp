@@ -2,8 +2,8 @@
 // shutdown only, never on an I/O thread: these calls block.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <vector>
 
 namespace onboardd::app {

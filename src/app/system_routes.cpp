@@ -25,17 +25,17 @@ void RegisterSystemRoutes(http::Router& router, ReadinessCheck database_ready) {
   router.Add(http::beast_http::verb::get, "/readyz",
              [database_ready](Request request) -> asio::awaitable<core::Result<Response>> {
                // Not a conditional expression: GCC 12 mishandles co_await inside ?: .
-               core::Status database = core::MakeError(
-                   core::ErrorCode::kUnavailable,
-                   {"base de datos no configurada", "database not configured"});
+               core::Status database =
+                   core::MakeError(core::ErrorCode::kUnavailable,
+                                   {"base de datos no configurada", "database not configured"});
                if (database_ready) database = co_await database_ready();
                boost::json::object checks;
                checks["database"] = database ? "ok" : database.error().message.In(request.english);
                boost::json::object body{{"status", database ? "ready" : "unavailable"},
                                         {"checks", std::move(checks)}};
-               co_return http::JsonResponse(body, database
-                                                      ? http::beast_http::status::ok
-                                                      : http::beast_http::status::service_unavailable);
+               co_return http::JsonResponse(
+                   body, database ? http::beast_http::status::ok
+                                  : http::beast_http::status::service_unavailable);
              });
 
   router.Add(http::beast_http::verb::get, "/metrics",

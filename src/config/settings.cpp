@@ -3,10 +3,10 @@
 // from this table, so the documentation cannot drift from the code.
 #include "config/settings.hpp"
 
+#include <fmt/format.h>
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <functional>
 #include <thread>
 
@@ -115,8 +115,10 @@ const std::vector<Entry>& Table() {
     std::vector<Entry> t;
     // HTTP server
     t.push_back(Make("HOST", "0.0.0.0", "Address to listen on (dev: 127.0.0.1).", Text(&S::host)));
-    t.push_back(Make("PORT", "8080", "TCP port to listen on (0: any free port).", Int(&S::port, 0, 65535)));
-    t.push_back(Make("THREADS", "0", "I/O threads; 0 means one per core.", Int(&S::threads, 0, 256)));
+    t.push_back(
+        Make("PORT", "8080", "TCP port to listen on (0: any free port).", Int(&S::port, 0, 65535)));
+    t.push_back(
+        Make("THREADS", "0", "I/O threads; 0 means one per core.", Int(&S::threads, 0, 256)));
     t.push_back(Make("MAX_CONNECTIONS", "10000", "Open client connections accepted at once.",
                      Int(&S::max_connections, 1, 1'000'000)));
     t.push_back(Make("MAX_HEADER_BYTES", "8192", "Largest request header block (431 past it).",
@@ -159,7 +161,8 @@ const std::vector<Entry>& Table() {
     // Redis
     t.push_back(Make("REDIS_URL", "", "redis://host:port[/db]; empty: in-process cache only.",
                      Text(&S::redis_url), true));
-    t.push_back(Make("REDIS_PREFIX", "onboardd:", "Prefix of every Redis key.", Text(&S::redis_prefix)));
+    t.push_back(
+        Make("REDIS_PREFIX", "onboardd:", "Prefix of every Redis key.", Text(&S::redis_prefix)));
     // Catalog
     t.push_back(Make("EDGE_CONFIG", "",
                      "Vercel Edge Config connection string "
@@ -175,13 +178,16 @@ const std::vector<Entry>& Table() {
                      Text(&S::auth_jwks_url)));
     t.push_back(Make("AUTH_ISSUER", "", "Required `iss` of tokens; empty: not checked.",
                      Text(&S::auth_issuer)));
-    t.push_back(Make("AUTH_AUDIENCE", "", "Accepted `aud` values, comma-separated; empty: not checked.",
+    t.push_back(Make("AUTH_AUDIENCE", "",
+                     "Accepted `aud` values, comma-separated; empty: not checked.",
                      List(&S::auth_audience)));
     t.push_back(Make("AUTH_ALLOW_ANONYMOUS_AUDIENCE", "false",
-                     "Accept Stack's `<project>:anon` audience.", Bool(&S::auth_allow_anonymous_audience)));
+                     "Accept Stack's `<project>:anon` audience.",
+                     Bool(&S::auth_allow_anonymous_audience)));
     t.push_back(Make("AUTH_COOKIE_NAME", "stack-access", "Cookie holding the access token.",
                      Text(&S::auth_cookie_name)));
-    t.push_back(Make("AUTH_DEV_SECRET", "", "Enables HS256 tokens signed with it: development only.",
+    t.push_back(Make("AUTH_DEV_SECRET", "",
+                     "Enables HS256 tokens signed with it: development only.",
                      Text(&S::auth_dev_secret), true));
     t.push_back(Make("AUTH_LEEWAY_SECONDS", "30", "Clock leeway for exp/nbf.",
                      Int(&S::auth_leeway_seconds, 0, 600)));
@@ -195,12 +201,14 @@ const std::vector<Entry>& Table() {
     // AI
     t.push_back(Make("AI_PROVIDER", "rules", "rules (built in) or openai (any compatible API).",
                      OneOf(&S::ai_provider, {"rules", "openai"})));
-    t.push_back(Make("AI_BASE_URL", "", "OpenAI-compatible base URL (…/v1).", Text(&S::ai_base_url)));
+    t.push_back(
+        Make("AI_BASE_URL", "", "OpenAI-compatible base URL (…/v1).", Text(&S::ai_base_url)));
     t.push_back(Make("AI_API_KEY", "", "API key of the AI provider.", Text(&S::ai_api_key), true));
     t.push_back(Make("AI_MODEL", "", "Model name.", Text(&S::ai_model)));
     t.push_back(Make("AI_FALLBACK_MODEL", "", "Model tried when the first fails.",
                      Text(&S::ai_fallback_model)));
-    t.push_back(Make("AI_TIMEOUT_MS", "1500", "Deadline of one AI call.", Int(&S::ai_timeout_ms, 50, 60'000)));
+    t.push_back(Make("AI_TIMEOUT_MS", "1500", "Deadline of one AI call.",
+                     Int(&S::ai_timeout_ms, 50, 60'000)));
     return t;
   }();
   return table;
@@ -208,15 +216,17 @@ const std::vector<Entry>& Table() {
 
 core::FieldError Bad(const SettingInfo& info, std::string_view value) {
   std::string shown = info.secret ? "<hidden>" : std::string(value);
-  return {info.env, {fmt::format("valor no válido «{}»: {}", shown, info.help),
-                     fmt::format("invalid value '{}': {}", shown, info.help)}};
+  return {info.env,
+          {fmt::format("valor no válido «{}»: {}", shown, info.help),
+           fmt::format("invalid value '{}': {}", shown, info.help)}};
 }
 
 bool ValidUrl(std::string_view url, std::initializer_list<std::string_view> schemes) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return false;
   for (auto scheme : schemes) {
-    if (parsed->scheme() == scheme) return !parsed->host().empty() || scheme.starts_with("postgres");
+    if (parsed->scheme() == scheme)
+      return !parsed->host().empty() || scheme.starts_with("postgres");
   }
   return false;
 }
@@ -241,8 +251,9 @@ const std::vector<SettingInfo>& AllSettings() {
 std::string HelpText() {
   std::string out;
   for (const auto& e : Table()) {
-    out += fmt::format("  {:<34} {}\n  {:<34} {}{}\n", e.info.flag, e.info.env, "", e.info.help,
-                       e.info.default_value.empty() ? "" : " [default: " + e.info.default_value + "]");
+    out +=
+        fmt::format("  {:<34} {}\n  {:<34} {}{}\n", e.info.flag, e.info.env, "", e.info.help,
+                    e.info.default_value.empty() ? "" : " [default: " + e.info.default_value + "]");
   }
   return out;
 }
@@ -282,8 +293,9 @@ core::Result<Parsed> Parse(const std::vector<std::string>& args, bool read_envir
     }
     if (!has_value) {
       if (i + 1 >= args.size()) {
-        errors.push_back({match->info.env, {"falta el valor de " + match->info.flag,
-                                            "missing value for " + match->info.flag}});
+        errors.push_back(
+            {match->info.env,
+             {"falta el valor de " + match->info.flag, "missing value for " + match->info.flag}});
         continue;
       }
       value = args[++i];
@@ -312,7 +324,8 @@ core::Status Validate(const Settings& s) {
     fail("REDIS_URL", "debe ser redis://host:puerto", "must be redis://host:port");
   }
   if (!s.edge_config.empty() && !ValidUrl(s.edge_config, {"https"})) {
-    fail("EDGE_CONFIG", "debe ser una URL https:// de Edge Config", "must be an https:// Edge Config URL");
+    fail("EDGE_CONFIG", "debe ser una URL https:// de Edge Config",
+         "must be an https:// Edge Config URL");
   }
   if (!s.auth_jwks_url.empty() && !ValidUrl(s.auth_jwks_url, {"https", "http"})) {
     fail("AUTH_JWKS_URL", "debe ser una URL https://", "must be an https:// URL");
@@ -324,7 +337,8 @@ core::Status Validate(const Settings& s) {
     fail("AUTH_DEV_SECRET", "debe tener al menos 32 caracteres", "must be at least 32 characters");
   }
   if (s.ai_provider == "openai" && (s.ai_base_url.empty() || s.ai_model.empty())) {
-    fail("AI_PROVIDER", "openai necesita AI_BASE_URL y AI_MODEL", "openai needs AI_BASE_URL and AI_MODEL");
+    fail("AI_PROVIDER", "openai necesita AI_BASE_URL y AI_MODEL",
+         "openai needs AI_BASE_URL and AI_MODEL");
   }
   if (!s.ai_base_url.empty() && !ValidUrl(s.ai_base_url, {"https", "http"})) {
     fail("AI_BASE_URL", "debe ser una URL http(s)://", "must be an http(s):// URL");

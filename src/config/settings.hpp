@@ -34,7 +34,7 @@ struct Settings {
   std::string database_url;        // the app role (not owner, no BYPASSRLS)
   std::string database_owner_url;  // the owner role: migrations only
   int db_connections_per_thread = 4;
-  int db_acquire_timeout_ms = 200;   // waiting for a free connection, then 503
+  int db_acquire_timeout_ms = 200;  // waiting for a free connection, then 503
   int db_connect_timeout_ms = 2'000;
   bool db_prepared_statements = true;  // off for transaction-mode poolers < pgbouncer 1.21
 
@@ -50,7 +50,7 @@ struct Settings {
   // --- Authentication
   std::string auth_jwks_url;
   std::string auth_issuer;
-  std::vector<std::string> auth_audience;  // comma-separated in the environment
+  std::vector<std::string> auth_audience;      // comma-separated in the environment
   bool auth_allow_anonymous_audience = false;  // Stack's "<project>:anon"
   std::string auth_cookie_name = "stack-access";
   std::string auth_dev_secret;  // enables HS256; development only
@@ -74,11 +74,11 @@ struct Settings {
 
 // How one setting is named and documented, for --help and error messages.
 struct SettingInfo {
-  std::string env;       // "DATABASE_URL"
-  std::string flag;      // "--database-url"
+  std::string env;   // "DATABASE_URL"
+  std::string flag;  // "--database-url"
   std::string default_value;
   std::string help;
-  bool secret = false;   // never printed
+  bool secret = false;  // never printed
 };
 
 const std::vector<SettingInfo>& AllSettings();

@@ -18,8 +18,8 @@ TEST(Settings, DefaultsWithoutInput) {
 }
 
 TEST(Settings, FlagsInBothFormsAndRestKept) {
-  auto parsed = ParseArgs({"dev", "--port", "9090", "--threads=3", "--data-dir", "x",
-                           "--auth-audience", "a, b,,c"});
+  auto parsed = ParseArgs(
+      {"dev", "--port", "9090", "--threads=3", "--data-dir", "x", "--auth-audience", "a, b,,c"});
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->settings.port, 9090);
   EXPECT_EQ(parsed->settings.threads, 3);
@@ -48,7 +48,8 @@ TEST(Settings, BadValuesNameEachSetting) {
   EXPECT_EQ(parsed.error().code, core::ErrorCode::kValidation);
   std::vector<std::string> paths;
   for (const auto& d : parsed.error().details) paths.push_back(d.path);
-  EXPECT_EQ(paths, (std::vector<std::string>{"PORT", "LOG_LEVEL", "THREADS", "ACCESS_LOG", "PORT"}));
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"PORT", "LOG_LEVEL", "THREADS", "ACCESS_LOG", "PORT"}));
 }
 
 TEST(Settings, SecretsAreNotEchoedInErrors) {

@@ -37,8 +37,8 @@ std::string NewRequestId() {
 std::string NewUuid() {
   std::uint64_t high = Generator()();
   std::uint64_t low = Generator()();
-  high = (high & ~0xF000ULL) | 0x4000ULL;                           // version 4
-  low = (low & ~(0xC000ULL << 48)) | (0x8000ULL << 48);             // RFC 4122 variant
+  high = (high & ~0xF000ULL) | 0x4000ULL;                // version 4
+  low = (low & ~(0xC000ULL << 48)) | (0x8000ULL << 48);  // RFC 4122 variant
   std::string id;
   id.reserve(36);
   AppendHex(id, high >> 32, 8);

@@ -35,8 +35,8 @@ constexpr Statement kDepartmentOrgs{"ct_department_orgs",
                                     "select organization_id::text from public.departments"};
 constexpr Statement kMemberOrgs{"ct_member_orgs",
                                 "select organization_id::text from public.organization_members"};
-constexpr Statement kRename{
-    "ct_rename", "update public.organizations set description = $2 where id = $1::uuid"};
+constexpr Statement kRename{"ct_rename",
+                            "update public.organizations set description = $2 where id = $1::uuid"};
 constexpr Statement kDeleteDepartments{
     "ct_delete_departments", "delete from public.departments where organization_id = $1::uuid"};
 constexpr Statement kCountDepartments{
@@ -67,7 +67,8 @@ TEST(CrossTenant, RandomOperationsNeverCrossOrganizations) {
     tx.Add(kCreateOrg, {Param(org), Param("Org " + run + " " + std::to_string(i)),
                         Param("ct-" + run + "-" + std::to_string(i))});
     tx.Add(kAddOwner, {Param(org)});
-    for (int d = 0; d < 3; ++d) tx.Add(kAddDepartment, {Param(org), Param("dept-" + std::to_string(d))});
+    for (int d = 0; d < 3; ++d)
+      tx.Add(kAddDepartment, {Param(org), Param("dept-" + std::to_string(d))});
     auto created = h.Commit(std::move(tx));
     ASSERT_TRUE(created.has_value()) << created.error().message.en;
     orgs.push_back(org);

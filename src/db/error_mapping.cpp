@@ -8,9 +8,9 @@ namespace onboardd::db {
 namespace {
 
 core::Error Unavailable() {
-  core::Error error = core::MakeError(
-      core::ErrorCode::kUnavailable,
-      {"La base de datos no está disponible; inténtalo de nuevo", "The database is unavailable; try again"});
+  core::Error error = core::MakeError(core::ErrorCode::kUnavailable,
+                                      {"La base de datos no está disponible; inténtalo de nuevo",
+                                       "The database is unavailable; try again"});
   error.retry_after_seconds = 1;
   return error;
 }
@@ -33,7 +33,9 @@ core::Error MapFailure(const PgFailure& failure, std::string_view request_id) {
     return core::MakeError(core::ErrorCode::kValidation);
   }
   observability::Log(observability::Level::kError, "db_error",
-                     {{"request_id", request_id}, {"sqlstate", s}, {"step", failure.step},
+                     {{"request_id", request_id},
+                      {"sqlstate", s},
+                      {"step", failure.step},
                       {"message", failure.message}});
   return core::MakeError(core::ErrorCode::kInternal);
 }

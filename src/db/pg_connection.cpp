@@ -47,9 +47,10 @@ void PgConnection::Close(std::string reason) {
 }
 
 asio::awaitable<bool> PgConnection::WaitSocket(bool write, core::Deadline) {
-  auto [ec] = co_await socket_->descriptor.async_wait(
-      write ? asio::posix::stream_descriptor::wait_write : asio::posix::stream_descriptor::wait_read,
-      kTuple);
+  auto [ec] =
+      co_await socket_->descriptor.async_wait(write ? asio::posix::stream_descriptor::wait_write
+                                                    : asio::posix::stream_descriptor::wait_read,
+                                              kTuple);
   co_return !ec && !socket_->timed_out;
 }
 
@@ -61,7 +62,8 @@ asio::awaitable<bool> PgConnection::Connect(std::chrono::milliseconds timeout) {
     co_return false;
   }
   PQsetnonblocking(conn_, 1);
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   auto give_up = core::SteadyClock::now() + timeout;
   int fd = PQsocket(conn_);
   socket_ = std::make_unique<Socket>(io_, fd);
@@ -242,7 +244,8 @@ asio::awaitable<PgConnection::Outcome> PgConnection::RunPipeline(std::vector<Pip
   PGresult* sync = co_await next_result();
   if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
     if (sync) PQclear(sync);
-    fail_connection("pipeline out of step: " + std::string(conn_ ? PQerrorMessage(conn_) : ""), true);
+    fail_connection("pipeline out of step: " + std::string(conn_ ? PQerrorMessage(conn_) : ""),
+                    true);
     co_return outcome;
   }
   PQclear(sync);
@@ -254,8 +257,8 @@ asio::awaitable<void> PgConnection::WatchIdle() {
   if (!healthy()) co_return;
   std::uint64_t generation = ++socket_->watch_generation;
   while (socket_ && socket_->watch_generation == generation) {
-    auto [ec] = co_await socket_->descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
-                                                        kTuple);
+    auto [ec] =
+        co_await socket_->descriptor.async_wait(asio::posix::stream_descriptor::wait_read, kTuple);
     if (ec || !socket_ || socket_->watch_generation != generation) co_return;
     // Data while idle: a notice, or the server saying goodbye before it closes.
     if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) == CONNECTION_BAD) {

@@ -59,11 +59,11 @@ struct PipelineStep {
 
 // Why a pipeline failed, with enough to map it (see error_mapping.hpp).
 struct PgFailure {
-  std::string sqlstate;    // "23505", ... ; empty for connection-level failures
-  std::string message;     // the server's message (never shown to clients)
-  int step = -1;           // index of the failing step, -1 for connection-level
+  std::string sqlstate;  // "23505", ... ; empty for connection-level failures
+  std::string message;   // the server's message (never shown to clients)
+  int step = -1;         // index of the failing step, -1 for connection-level
   bool connection_lost = false;
-  bool sent = false;       // false: nothing reached the server, safe to retry anywhere
+  bool sent = false;  // false: nothing reached the server, safe to retry anywhere
 };
 
 class PgConnection {

@@ -33,7 +33,8 @@ thread_local Pool* current_pool = nullptr;
 
 observability::Counter& RoundTrips() {
   static auto& c = observability::Metrics().GetCounter(
-      "onboardd_db_round_trips_total", "Pipelines sent to PostgreSQL (one network round trip each).");
+      "onboardd_db_round_trips_total",
+      "Pipelines sent to PostgreSQL (one network round trip each).");
   return c;
 }
 observability::Histogram& QueryLatency() {
@@ -66,7 +67,8 @@ void Pool::SetCurrent(Pool* pool) { current_pool = pool; }
 Pool::Pool(asio::io_context& io, PoolOptions options) : io_(io), options_(std::move(options)) {
   for (int i = 0; i < options_.connections; ++i) {
     auto slot = std::make_unique<Slot>();
-    slot->connection = std::make_unique<PgConnection>(io_, options_.conninfo, options_.use_prepared);
+    slot->connection =
+        std::make_unique<PgConnection>(io_, options_.conninfo, options_.use_prepared);
     connections_.push_back(std::move(slot));
   }
 }
@@ -150,13 +152,16 @@ void Pool::Release(Slot* slot) {
   }
   slot->busy = false;
   // Idle: watch the socket so a server-side close is noticed and repaired before use.
-  asio::co_spawn(io_, [slot, this]() -> asio::awaitable<void> {
-    co_await slot->connection->WatchIdle();
-    if (!slot->busy && !slot->connection->healthy() && !shut_down_) {
-      slot->busy = true;
-      co_await Reconnect(slot);
-    }
-  }, asio::detached);
+  asio::co_spawn(
+      io_,
+      [slot, this]() -> asio::awaitable<void> {
+        co_await slot->connection->WatchIdle();
+        if (!slot->busy && !slot->connection->healthy() && !shut_down_) {
+          slot->busy = true;
+          co_await Reconnect(slot);
+        }
+      },
+      asio::detached);
 }
 
 asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<PipelineStep> steps,
@@ -170,17 +175,20 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
     if (!slot) {
       if (waiters_.size() >= options_.max_waiters) {
         PoolTimeouts().Add();
-        co_return Unavailable("Servidor saturado; inténtalo de nuevo", "Server overloaded; try again");
+        co_return Unavailable("Servidor saturado; inténtalo de nuevo",
+                              "Server overloaded; try again");
       }
       auto waiter = std::make_shared<Waiter>(io_);
-      waiter->timer.expires_at(std::min(deadline, core::SteadyClock::now() + options_.acquire_timeout));
+      waiter->timer.expires_at(
+          std::min(deadline, core::SteadyClock::now() + options_.acquire_timeout));
       waiters_.push_back(waiter);
       co_await waiter->timer.async_wait(kTuple);
       slot = waiter->granted;
       if (!slot) {
         std::erase(waiters_, waiter);
         PoolTimeouts().Add();
-        co_return Unavailable("Servidor saturado; inténtalo de nuevo", "Server overloaded; try again");
+        co_return Unavailable("Servidor saturado; inténtalo de nuevo",
+                              "Server overloaded; try again");
       }
       slot->connection->StopWatching();
     }
@@ -189,7 +197,8 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
     // The server's statement_timeout fires first; this bound only catches a silent server.
     auto outcome = co_await slot->connection->Run(steps, deadline + std::chrono::seconds(1));
     RoundTrips().Add(slot->connection->round_trips() - before);
-    QueryLatency().Observe(std::chrono::duration<double>(core::SteadyClock::now() - started).count());
+    QueryLatency().Observe(
+        std::chrono::duration<double>(core::SteadyClock::now() - started).count());
     Release(slot);
     // Retry once elsewhere only when nothing reached the server.
     if (outcome.failure && outcome.failure->connection_lost && !outcome.failure->sent) continue;

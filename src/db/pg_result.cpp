@@ -30,7 +30,9 @@ std::optional<std::string_view> Rows::GetOptional(int row, int column) const {
   return Get(row, column);
 }
 
-bool Rows::IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+bool Rows::IsNull(int row, int column) const {
+  return PQgetisnull(result_.get(), row, column) != 0;
+}
 
 int Rows::Column(std::string_view name) const {
   for (int c = 0; c < columns(); ++c) {

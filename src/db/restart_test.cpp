@@ -29,7 +29,9 @@ TEST(DatabaseRestart, ServesAgainWithinTwoSecondsOfTheDatabaseBeingBack) {
   std::string data = RequireEnv("ONBOARDD_PGDATA");
   std::string as_postgres = geteuid() == 0 ? "runuser -u postgres -- " : "";
 
-  ASSERT_EQ(std::system((as_postgres + pg_ctl + " -D " + data + " -m fast -w stop >/dev/null").c_str()), 0);
+  ASSERT_EQ(
+      std::system((as_postgres + pg_ctl + " -D " + data + " -m fast -w stop >/dev/null").c_str()),
+      0);
   // Down: every request fails fast, with UNAVAILABLE.
   for (int i = 0; i < 5; ++i) {
     TenantTransaction tx(Context("u", true, 500ms));
@@ -40,7 +42,8 @@ TEST(DatabaseRestart, ServesAgainWithinTwoSecondsOfTheDatabaseBeingBack) {
     EXPECT_EQ(result.error().code, core::ErrorCode::kUnavailable);
     EXPECT_LT(core::SteadyClock::now() - start, 600ms);
   }
-  ASSERT_EQ(std::system((as_postgres + pg_ctl + " -D " + data + " -w start >/dev/null").c_str()), 0);
+  ASSERT_EQ(std::system((as_postgres + pg_ctl + " -D " + data + " -w start >/dev/null").c_str()),
+            0);
   auto back = core::SteadyClock::now();
   bool served = false;
   while (core::SteadyClock::now() - back < 2s) {
@@ -57,7 +60,10 @@ TEST(DatabaseRestart, ServesAgainWithinTwoSecondsOfTheDatabaseBeingBack) {
   EXPECT_TRUE(served) << "not serving 2 s after the database came back";
   // And the whole pool recovered, not just one connection.
   std::this_thread::sleep_for(300ms);
-  EXPECT_EQ(h.Await([](Pool& p) -> boost::asio::awaitable<int> { co_return p.healthy_connections(); }(h.pool())), 2);
+  EXPECT_EQ(h.Await([](Pool& p) -> boost::asio::awaitable<int> {
+    co_return p.healthy_connections();
+  }(h.pool())),
+            2);
 }
 
 }  // namespace

@@ -49,8 +49,8 @@ class TenantTransaction {
   // deadlock. Errors per MapFailure (error_mapping.hpp); kUnavailable at once when the
   // deadline has already passed. `failed_sqlstate`, when given, receives the SQLSTATE of a
   // failing statement (empty otherwise) for callers that map a specific one themselves.
-  boost::asio::awaitable<core::Result<std::vector<Rows>>> Commit(Pool& pool,
-                                                                 std::string* failed_sqlstate = nullptr);
+  boost::asio::awaitable<core::Result<std::vector<Rows>>> Commit(
+      Pool& pool, std::string* failed_sqlstate = nullptr);
 
  private:
   TenantContext context_;

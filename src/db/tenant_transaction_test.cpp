@@ -77,7 +77,8 @@ INSTANTIATE_TEST_SUITE_P(PreparedOnAndOff, TenantTransactionTest, ::testing::Boo
 TEST(TenantTransaction, OneRoundTripPerTransaction) {
   PoolHarness h(Options(2));
   auto& round_trips = observability::Metrics().GetCounter(
-      "onboardd_db_round_trips_total", "Pipelines sent to PostgreSQL (one network round trip each).");
+      "onboardd_db_round_trips_total",
+      "Pipelines sent to PostgreSQL (one network round trip each).");
   std::string user = NewUser();
   std::uint64_t before = round_trips.Value();
   for (int i = 0; i < 5; ++i) {

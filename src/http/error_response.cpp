@@ -9,8 +9,8 @@
 namespace onboardd::http {
 namespace {
 
-using core::ErrorCode;
 using boost::beast::http::status;
+using core::ErrorCode;
 
 struct DefaultText {
   const char* short_text;  // the envelope's "error"
@@ -20,33 +20,40 @@ struct DefaultText {
 DefaultText DefaultFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kValidation:
-      return {"Validation failed", {"Los datos enviados no son válidos", "The submitted data is not valid"}};
+      return {"Validation failed",
+              {"Los datos enviados no son válidos", "The submitted data is not valid"}};
     case ErrorCode::kUnauthenticated:
       return {"Unauthenticated", {"Se requiere autenticación", "Authentication is required"}};
     case ErrorCode::kForbidden:
-      return {"Forbidden", {"No tienes permiso para esta acción", "You are not allowed to do this"}};
+      return {"Forbidden",
+              {"No tienes permiso para esta acción", "You are not allowed to do this"}};
     case ErrorCode::kNotFound:
       return {"Not found", {"Recurso no encontrado", "Resource not found"}};
     case ErrorCode::kMethodNotAllowed:
-      return {"Method not allowed", {"Método no permitido en esta ruta", "Method not allowed on this route"}};
+      return {"Method not allowed",
+              {"Método no permitido en esta ruta", "Method not allowed on this route"}};
     case ErrorCode::kConflict:
-      return {"Conflict", {"La operación entra en conflicto con el estado actual",
-                           "The operation conflicts with the current state"}};
+      return {"Conflict",
+              {"La operación entra en conflicto con el estado actual",
+               "The operation conflicts with the current state"}};
     case ErrorCode::kPreconditionFailed:
-      return {"Precondition failed", {"La versión enviada ya no es la actual; recarga los datos",
-                                      "The version sent is no longer current; reload the data"}};
+      return {"Precondition failed",
+              {"La versión enviada ya no es la actual; recarga los datos",
+               "The version sent is no longer current; reload the data"}};
     case ErrorCode::kPayloadTooLarge:
-      return {"Payload too large", {"El cuerpo de la petición es demasiado grande",
-                                    "The request body is too large"}};
+      return {"Payload too large",
+              {"El cuerpo de la petición es demasiado grande", "The request body is too large"}};
     case ErrorCode::kHeadersTooLarge:
-      return {"Request header fields too large", {"Las cabeceras de la petición son demasiado grandes",
-                                                  "The request headers are too large"}};
+      return {"Request header fields too large",
+              {"Las cabeceras de la petición son demasiado grandes",
+               "The request headers are too large"}};
     case ErrorCode::kRateLimited:
-      return {"Too many requests", {"Demasiadas peticiones; inténtalo más tarde",
-                                    "Too many requests; try again later"}};
+      return {"Too many requests",
+              {"Demasiadas peticiones; inténtalo más tarde", "Too many requests; try again later"}};
     case ErrorCode::kUnavailable:
-      return {"Service unavailable", {"Servicio no disponible temporalmente; inténtalo de nuevo",
-                                      "Service temporarily unavailable; try again"}};
+      return {"Service unavailable",
+              {"Servicio no disponible temporalmente; inténtalo de nuevo",
+               "Service temporarily unavailable; try again"}};
     case ErrorCode::kInternal:
       return {"Internal error", {"Error interno del servidor", "Internal server error"}};
   }

@@ -60,8 +60,9 @@ TEST(Request, LanguagePreference) {
 
 TEST(Request, JsonBodyErrorsAreValidationErrors) {
   Request r;
-  for (const std::string& bad : std::vector<std::string>{"", "   ", "{", "{\"a\":}", "[1,2", std::string(100, '[') + std::string(100, ']'),
-                          "\"\xff\xfe\""}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "   ", "{", "{\"a\":}", "[1,2",
+                                std::string(100, '[') + std::string(100, ']'), "\"\xff\xfe\""}) {
     r.message.body() = bad;
     auto parsed = ParseJsonBody(r);
     ASSERT_TRUE(parsed.has_error()) << bad;

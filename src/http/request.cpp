@@ -32,8 +32,8 @@ Response JsonResponse(const boost::json::value& body, beast_http::status status)
 core::Result<boost::json::value> ParseJsonBody(const Request& request) {
   const std::string& body = request.body();
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return core::MakeError(core::ErrorCode::kValidation,
-                           {"El cuerpo de la petición debe ser JSON", "The request body must be JSON"});
+    return core::MakeError(core::ErrorCode::kValidation, {"El cuerpo de la petición debe ser JSON",
+                                                          "The request body must be JSON"});
   }
   boost::json::parse_options options;
   options.max_depth = 64;
@@ -48,7 +48,8 @@ core::Result<boost::json::value> ParseJsonBody(const Request& request) {
 }
 
 bool PrefersEnglish(std::string_view accept_language) {
-  while (!accept_language.empty() && accept_language.front() == ' ') accept_language.remove_prefix(1);
+  while (!accept_language.empty() && accept_language.front() == ' ')
+    accept_language.remove_prefix(1);
   if (accept_language.size() < 2) return false;
   bool en = std::tolower(static_cast<unsigned char>(accept_language[0])) == 'e' &&
             std::tolower(static_cast<unsigned char>(accept_language[1])) == 'n';

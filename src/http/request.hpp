@@ -29,7 +29,7 @@ struct Principal {
 
 struct Request {
   beast_http::request<beast_http::string_body> message;
-  std::string path;                                  // decoded path, no query
+  std::string path;                                        // decoded path, no query
   std::map<std::string, std::string, std::less<>> query;   // decoded query parameters
   std::map<std::string, std::string, std::less<>> params;  // from the route pattern
   std::string request_id;

@@ -82,7 +82,8 @@ Router::Match Router::Resolve(beast_http::verb method, std::string_view path) co
   std::string allow;
   for (const auto& r : routes_) {
     if (!Matches(*r, parts, nullptr)) continue;
-    if (r->method == method || (method == beast_http::verb::head && r->method == beast_http::verb::get)) {
+    if (r->method == method ||
+        (method == beast_http::verb::head && r->method == beast_http::verb::get)) {
       match.route = r.get();
       Matches(*r, parts, &match.params);
       match.max_body_bytes = r->options.max_body_bytes;
@@ -135,9 +136,9 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
     }
     failure = std::move(result.error());
   } catch (const std::exception& e) {
-    observability::Log(observability::Level::kError, "handler_exception",
-                       {{"request_id", request_id}, {"route", match.route->pattern},
-                        {"what", e.what()}});
+    observability::Log(
+        observability::Level::kError, "handler_exception",
+        {{"request_id", request_id}, {"route", match.route->pattern}, {"what", e.what()}});
     failure = core::MakeError(core::ErrorCode::kInternal);
   }
   Response response = ErrorResponse(*failure, request_id, english);
@@ -147,7 +148,8 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
 
 std::vector<std::pair<std::string, std::string>> Router::Routes() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& r : routes_) out.emplace_back(std::string(beast_http::to_string(r->method)), r->pattern);
+  for (const auto& r : routes_)
+    out.emplace_back(std::string(beast_http::to_string(r->method)), r->pattern);
   return out;
 }
 

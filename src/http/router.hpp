@@ -35,9 +35,8 @@ struct RouteOptions {
 
 // Verifies the caller from the Authorization and Cookie headers (either may be empty);
 // kUnauthenticated when it cannot.
-using Authenticate =
-    std::function<boost::asio::awaitable<core::Result<Principal>>(std::string authorization,
-                                                                  std::string cookie)>;
+using Authenticate = std::function<boost::asio::awaitable<core::Result<Principal>>(
+    std::string authorization, std::string cookie)>;
 
 class Router {
  public:
@@ -60,7 +59,8 @@ class Router {
 
   // Pattern segments are literals or "{name}". Adding the same (method, pattern) twice is a
   // bug (throws std::logic_error).
-  void Add(beast_http::verb method, std::string pattern, Handler handler, RouteOptions options = {});
+  void Add(beast_http::verb method, std::string pattern, Handler handler,
+           RouteOptions options = {});
 
   // Used for routes with `authenticated`; without one, those routes answer 401.
   void SetAuthenticate(Authenticate authenticate);

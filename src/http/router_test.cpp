@@ -118,21 +118,20 @@ TEST(Router, PerRouteBodyLimitIsReported) {
 
 TEST(Router, AuthenticatedRoutesNeedAVerifiedCaller) {
   Router router;
-  router.Add(
-      verb::get, "/me",
-      [](Request r) -> asio::awaitable<core::Result<Response>> {
-        co_return JsonResponse(boost::json::object{{"user", r.principal->user_id}});
-      },
-      {.authenticated = true});
+  router.Add(verb::get, "/me",
+             [](Request r) -> asio::awaitable<core::Result<Response>> {
+               co_return JsonResponse(boost::json::object{{"user", r.principal->user_id}});
+             },
+             {.authenticated = true});
   // No authenticator configured: 401, never the handler.
   auto none = DispatchOnce(router, verb::get, "/me");
   EXPECT_EQ(none.status, beast_http::status::unauthorized);
 
-  router.SetAuthenticate([](std::string authorization,
-                            std::string) -> asio::awaitable<core::Result<Principal>> {
-    if (authorization == "Bearer good") co_return Principal{"user-1", "", ""};
-    co_return core::MakeError(core::ErrorCode::kUnauthenticated);
-  });
+  router.SetAuthenticate(
+      [](std::string authorization, std::string) -> asio::awaitable<core::Result<Principal>> {
+        if (authorization == "Bearer good") co_return Principal{"user-1", "", ""};
+        co_return core::MakeError(core::ErrorCode::kUnauthenticated);
+      });
   auto refused = DispatchOnce(router, verb::get, "/me");
   EXPECT_EQ(refused.status, beast_http::status::unauthorized);
   EXPECT_EQ(boost::json::parse(refused.body).at("code"), "UNAUTHENTICATED");

@@ -1,8 +1,9 @@
 // Connection handling on Beast. Every wait has a deadline (tcp_stream::expires_after):
 // waiting for the first byte of a request uses the idle timeout, the header block the header
 // timeout, the body the body timeout, so a silent or trickling client cannot hold a
-// connection; when a deadline passes Beast closes the socket, so the client gets no answer. Each connection lives on the io_context of the thread that accepted it and
-// never touches another thread's state.
+// connection; when a deadline passes Beast closes the socket, so the client gets no answer. Each
+// connection lives on the io_context of the thread that accepted it and never touches another
+// thread's state.
 #include "http/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,11 +11,11 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -62,8 +63,8 @@ observability::Gauge& InFlight() {
 }
 
 observability::Gauge& OpenConnections() {
-  static auto& g = observability::Metrics().GetGauge("onboardd_http_connections",
-                                                     "Open client connections.");
+  static auto& g =
+      observability::Metrics().GetGauge("onboardd_http_connections", "Open client connections.");
   return g;
 }
 
@@ -104,8 +105,10 @@ void Record(std::string_view route, beast_http::verb method, unsigned status, do
   h->second->Observe(seconds);
 }
 
-beast_http::response<beast_http::string_body> ToBeast(Response&& response, const std::string& request_id,
-                                                      unsigned version, bool keep_alive, bool head) {
+beast_http::response<beast_http::string_body> ToBeast(Response&& response,
+                                                      const std::string& request_id,
+                                                      unsigned version, bool keep_alive,
+                                                      bool head) {
   beast_http::response<beast_http::string_body> res{response.status, version};
   res.set(beast_http::field::content_type, response.content_type);
   res.set("X-Request-Id", request_id);
@@ -287,13 +290,15 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
     // the parser would refuse a large Content-Length before the route could allow it.
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     stream.expires_after(options_.header_timeout);
-    auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
+    auto [header_ec, header_bytes] =
+        co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
     if (header_ec) {
       // A timed-out stream is already closed by Beast: nothing can be answered then.
       if (header_ec == beast_http::error::header_limit) {
         co_await refuse(core::ErrorCode::kHeadersTooLarge, "unmatched");
-      } else if (header_ec != beast::error::timeout && header_ec != beast_http::error::end_of_stream &&
-                 header_ec != asio::error::eof && header_ec != asio::error::connection_reset &&
+      } else if (header_ec != beast::error::timeout &&
+                 header_ec != beast_http::error::end_of_stream && header_ec != asio::error::eof &&
+                 header_ec != asio::error::connection_reset &&
                  header_ec != asio::error::operation_aborted) {
         co_await refuse(core::ErrorCode::kValidation, "unmatched");
       }
@@ -326,7 +331,8 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
       if (body_ec) {
         if (body_ec == beast_http::error::body_limit) {
           co_await refuse(core::ErrorCode::kPayloadTooLarge, match.pattern);
-        } else if (body_ec != beast::error::timeout && body_ec != asio::error::eof && body_ec != asio::error::connection_reset &&
+        } else if (body_ec != beast::error::timeout && body_ec != asio::error::eof &&
+                   body_ec != asio::error::connection_reset &&
                    body_ec != beast_http::error::end_of_stream &&
                    body_ec != asio::error::operation_aborted) {
           co_await refuse(core::ErrorCode::kValidation, match.pattern);

@@ -30,12 +30,11 @@ class ServerTest : public ::testing::Test {
     router_.Add(verb::post, "/echo", [](Request r) -> asio::awaitable<core::Result<Response>> {
       co_return JsonResponse(boost::json::object{{"bytes", r.body().size()}});
     });
-    router_.Add(
-        verb::post, "/big",
-        [](Request r) -> asio::awaitable<core::Result<Response>> {
-          co_return JsonResponse(boost::json::object{{"bytes", r.body().size()}});
-        },
-        {.max_body_bytes = 4 << 20});
+    router_.Add(verb::post, "/big",
+                [](Request r) -> asio::awaitable<core::Result<Response>> {
+                  co_return JsonResponse(boost::json::object{{"bytes", r.body().size()}});
+                },
+                {.max_body_bytes = 4 << 20});
     router_.Add(verb::get, "/slow", [](Request) -> asio::awaitable<core::Result<Response>> {
       asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
       co_await timer.async_wait(asio::use_awaitable);
@@ -85,9 +84,10 @@ TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
 
 TEST_F(ServerTest, PipelinedRequestsAnswerInOrder) {
   RawConnection c(port_);
-  std::string batch = Get("/hello", "X-Request-Id: first\r\n") +
-                      "POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-Id: second\r\nContent-Length: 5\r\n\r\nabcde" +
-                      Get("/nope", "X-Request-Id: third\r\n");
+  std::string batch =
+      Get("/hello", "X-Request-Id: first\r\n") +
+      "POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-Id: second\r\nContent-Length: 5\r\n\r\nabcde" +
+      Get("/nope", "X-Request-Id: third\r\n");
   ASSERT_TRUE(c.Send(batch));
   auto responses = RawConnection::Split(c.ReadResponses(3));
   ASSERT_EQ(responses.size(), 3u);

@@ -2,10 +2,10 @@
 // serialised by Boost.JSON, so any value is escaped correctly.
 #include "observability/log.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include <atomic>
 #include <functional>

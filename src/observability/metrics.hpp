@@ -39,9 +39,8 @@ class Gauge {
 // Latency histogram with fixed buckets in seconds (0.25 ms … 10 s).
 class Histogram {
  public:
-  static constexpr std::array<double, 16> kBounds = {0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01,
-                                                     0.025,   0.05,   0.1,   0.25,  0.5,   1,
-                                                     2.5,     5,      10,    30};
+  static constexpr std::array<double, 16> kBounds = {
+      0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
   void Observe(double seconds);
   std::uint64_t Count() const { return count_.load(std::memory_order_relaxed); }
 

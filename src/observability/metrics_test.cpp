@@ -25,9 +25,12 @@ TEST(Metrics, HistogramBucketsAreCumulative) {
   h.Observe(0.003);
   h.Observe(100);
   std::string text = r.Render();
-  EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"0.00025\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"0.005\"} 2\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"+Inf\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"0.00025\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"0.005\"} 2\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"+Inf\"} 3\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("latency_seconds_count{route=\"/x\"} 3\n"), std::string::npos) << text;
 }
 

@@ -288,7 +288,9 @@ TEST(Base64, Strict) {
   EXPECT_EQ(DecodeBase64("aA"), "h");
   EXPECT_EQ(DecodeBase64("/9j/"), "\xff\xd8\xff");
   EXPECT_FALSE(DecodeBase64("aB=="));  // non-zero leftover bits
-  EXPECT_FALSE(DecodeBase64("a\xc3\xa9" "A"));
+  EXPECT_FALSE(
+      DecodeBase64("a\xc3\xa9"
+                   "A"));
   EXPECT_FALSE(DecodeBase64(std::string("aGVs\0G8=", 8)));
   EXPECT_FALSE(DecodeBase64("aGVsbG8=="));  // wrong padding
   EXPECT_FALSE(DecodeBase64("aGVs bG8="));  // whitespace
