@@ -379,13 +379,21 @@ json::array IntegrationsJson(const OrganizationData& organization) {
 }
 
 // Queues the organization row, its owner, role catalog and logo.
+// The slug's base: the name's slug, and after a lost race for it a random suffix, so that
+// many organizations of the same name created at once do not collide again and again.
+std::string SlugBase(const std::string& name, int attempt) {
+  if (attempt == 0) return Slugify(name);
+  return Slugify(name, kMaxSlugLength - 7) + "-" + core::NewRequestId().substr(0, 6);
+}
+
 void AddOrganization(db::TenantTransaction& tx, const Statement& create, const std::string& org_id,
-                     const CompanyData& company, const OrganizationData* organization) {
+                     const CompanyData& company, const OrganizationData* organization,
+                     int attempt) {
   OrganizationData none;
   const OrganizationData& o = organization ? *organization : none;
   tx.Add(create,
-         {Param(org_id), Param(company.name), Param(Slugify(company.name)), Param(company.industry),
-          Param(company.size), TextOrNull(company.description),
+         {Param(org_id), Param(company.name), Param(SlugBase(company.name, attempt)),
+          Param(company.industry), Param(company.size), TextOrNull(company.description),
           organization ? Param(std::to_string(o.team_size)) : Param(), TextOrNull(o.structure),
           TextOrNull(o.methodology), TextOrNull(o.collaboration_style), Json(IntegrationsJson(o))});
   tx.Add(kCreateOwner, {Param(org_id)});
@@ -483,11 +491,11 @@ asio::awaitable<core::Result<CompletionResult>> Complete(db::Pool& pool, db::Ten
   if (email.size() > 320) email.clear();
   const json::array departments = DepartmentRows(data.organization.departments);
   const json::object form_data = CompletedFormData(data);
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
     const std::string org_id = core::NewUuid();
     const std::string profile_id = core::NewUuid();
     db::TenantTransaction tx(Writing(context));
-    AddOrganization(tx, kCreateOrganizationOnce, org_id, data.company, &data.organization);
+    AddOrganization(tx, kCreateOrganizationOnce, org_id, data.company, &data.organization, attempt);
     if (!departments.empty()) tx.Add(kCreateDepartments, {Param(org_id), Json(departments)});
     tx.Add(kCreateProfile,
            {Param(profile_id), Param(org_id), Param(profile.full_name), TextOrNull(email),
@@ -517,7 +525,7 @@ asio::awaitable<core::Result<CompletionResult>> Complete(db::Pool& pool, db::Ten
     }
     if (sqlstate != "23505") co_return rows.error();
     // Lost a race: to this user's own concurrent completion (answer with its profile), or
-    // to another organization taking the same slug (try once more).
+    // to another organization taking the same slug (try again with a random suffix).
     auto existing = co_await ReadDraft(pool, Reading(context));
     if (!existing) co_return existing.error();
     if (existing->profile) {
@@ -639,10 +647,10 @@ asio::awaitable<core::Result<json::object>> SaveProgress(db::Pool& pool, db::Ten
 asio::awaitable<core::Result<CreatedOrganization>> CreateOrganization(db::Pool& pool,
                                                                       db::TenantContext context,
                                                                       CompanyData company) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
     const std::string org_id = core::NewUuid();
     db::TenantTransaction tx(Writing(context));
-    AddOrganization(tx, kCreateOrganization, org_id, company, nullptr);
+    AddOrganization(tx, kCreateOrganization, org_id, company, nullptr, attempt);
     tx.Add(kAuditOrganization,
            {Param(org_id), Json(json::object{{"source", "organization_api"}}),
             Param("membership.created"), Param("organization_member"), Param()});
@@ -656,7 +664,7 @@ asio::awaitable<core::Result<CreatedOrganization>> CreateOrganization(db::Pool& 
       if (!organization || !membership) co_return core::MakeError(core::ErrorCode::kInternal);
       co_return CreatedOrganization{std::move(*organization), std::move(*membership)};
     }
-    if (sqlstate != "23505") co_return rows.error();  // a slug race: try once more
+    if (sqlstate != "23505") co_return rows.error();  // a slug race: try a random suffix
   }
   co_return core::MakeError(core::ErrorCode::kConflict);
 }
