@@ -484,6 +484,27 @@ TEST_F(OnboardingApiTest, TenParallelCompletesCreateOneOrganization) {
   EXPECT_EQ(Count("select count(*) from public.organization_members where user_id = $1", user), 1);
 }
 
+TEST_F(OnboardingApiTest, ManyUsersCompletingWithTheSameCompanyNameAllSucceed) {
+  // They race for the same slug; the losers retry with a random suffix instead of a 409.
+  const std::string name = "Same Name " + NewUser("n").substr(0, 8);
+  const json::object body = Everything(name);
+  std::vector<std::string> users;
+  for (int i = 0; i < 16; ++i) users.push_back(NewUser("samename"));
+  std::vector<std::future<Reply>> replies;
+  for (const auto& user : users) {
+    replies.push_back(std::async(
+        std::launch::async, [&, user] { return Post("/api/onboarding/complete", body, user); }));
+  }
+  std::set<std::string> slugs;
+  for (auto& f : replies) {
+    Reply r = f.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.Str({"message"}), "Onboarding completed successfully");
+    slugs.insert(r.Str({"organization", "slug"}));
+  }
+  EXPECT_EQ(slugs.size(), users.size()) << "every organization has its own slug";
+}
+
 TEST_F(OnboardingApiTest, ConcurrentStepSavesLoseNothing) {
   const std::string user = NewUser("race");
   std::vector<std::future<Reply>> replies;
