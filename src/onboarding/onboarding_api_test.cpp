@@ -505,6 +505,19 @@ TEST_F(OnboardingApiTest, ManyUsersCompletingWithTheSameCompanyNameAllSucceed) {
   EXPECT_EQ(slugs.size(), users.size()) << "every organization has its own slug";
 }
 
+TEST_F(OnboardingApiTest, CreateOrganizationFalseIsRefusedNotIgnored) {
+  const std::string user = NewUser("noorg");
+  json::object body = Everything("No Org Inc");
+  body["create_organization"] = false;
+  Reply refused = Post("/api/onboarding/complete", body, user);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("create_organization"), std::string::npos);
+  EXPECT_EQ(Organizations(user), 0);
+  EXPECT_EQ(Profiles(user), 0);
+  body["create_organization"] = true;
+  EXPECT_EQ(Post("/api/onboarding/complete", body, user).status, 200);
+}
+
 TEST_F(OnboardingApiTest, ConcurrentStepSavesLoseNothing) {
   const std::string user = NewUser("race");
   std::vector<std::future<Reply>> replies;

@@ -277,6 +277,16 @@ Reply CompleteRoute(std::shared_ptr<const catalog::Catalog> catalog, Request req
   } else if (const json::value* f = body->if_contains("final_data")) {
     data = *f;  // the older session API's spelling
   }
+  // The older session API's create_organization: completion always creates the organization
+  // here, so `false` is refused rather than silently ignored.
+  if (const json::value* create = Member(*body, "create_organization", "createOrganization");
+      create && !create->is_null() && !(create->is_bool() && create->as_bool())) {
+    co_return core::ValidationError(
+        {{"create_organization",
+          {"Solo se admite true: completar sin crear la organización no está disponible",
+           "Only true is supported: completing without creating the organization is not "
+           "available"}}});
+  }
   auto snapshot = catalog->Current();
   const catalog::Flow* flow = &snapshot->default_flow();
   auto pool = CurrentPool();
