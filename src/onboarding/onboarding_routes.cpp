@@ -33,6 +33,11 @@ db::TenantContext ContextOf(const Request& request) {
   context.user_id = request.principal ? request.principal->user_id : std::string();
   context.request_id = request.request_id;
   context.deadline = request.deadline;
+  // The active organization the client names (SPEC §2) reaches SQL as app.org_id, a hint
+  // only: policies check membership themselves. Anything but a uuid is not passed on.
+  if (std::string_view org = request.Header("X-Organization-Id"); core::IsUuid(org)) {
+    context.org_id = std::string(org);
+  }
   return context;
 }
 
