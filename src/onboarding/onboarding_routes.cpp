@@ -434,6 +434,13 @@ core::Result<std::string> SessionId(std::string_view id) {
   return std::string(id);
 }
 
+// The optional `?session_id=` of the session routes: empty when absent, else a checked id.
+core::Result<std::string> OptionalSessionIdQuery(const Request& request) {
+  std::string_view q = request.Query("session_id");
+  if (q.empty()) return std::string();
+  return SessionId(q);
+}
+
 // An optional body member spelled snake_case or camelCase.
 const json::value* Member(const json::object& body, std::string_view snake,
                           std::string_view camel) {
@@ -494,15 +501,11 @@ Reply CurrentSessionRoute(Request request) {
 }
 
 Reply ReadProgressRoute(Request request) {
-  std::string id;
-  if (std::string_view q = request.Query("session_id"); !q.empty()) {
-    auto checked = SessionId(q);
-    if (!checked) co_return checked.error();
-    id = std::move(*checked);
-  }
+  auto id = OptionalSessionIdQuery(request);
+  if (!id) co_return id.error();
   auto pool = CurrentPool();
   if (!pool) co_return pool.error();
-  auto session = co_await ReadSession(**pool, ContextOf(request), id, true);
+  auto session = co_await ReadSession(**pool, ContextOf(request), *id, true);
   if (!session) co_return session.error();
   co_return SessionResponse(std::move(*session));
 }
@@ -647,15 +650,11 @@ Reply DeleteSessionRoute(Request request) {
 }
 
 Reply CompletionStateRoute(Request request) {
-  std::string id;
-  if (std::string_view q = request.Query("session_id"); !q.empty()) {
-    auto checked = SessionId(q);
-    if (!checked) co_return checked.error();
-    id = std::move(*checked);
-  }
+  auto id = OptionalSessionIdQuery(request);
+  if (!id) co_return id.error();
   auto pool = CurrentPool();
   if (!pool) co_return pool.error();
-  auto session = co_await ReadSession(**pool, ContextOf(request), id, false);
+  auto session = co_await ReadSession(**pool, ContextOf(request), *id, false);
   if (!session) co_return session.error();
   const json::value* status = session->if_contains("status");
   const bool completed = status && status->is_string() && status->as_string() == "completed";

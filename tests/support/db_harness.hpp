@@ -55,6 +55,24 @@ class PoolHarness {
     }(*pool_, std::move(tx), sqlstate));
   }
 
+  // Keeps committing `statement` (as an anonymous read) until one succeeds or `within`
+  // passes; every failure meanwhile must be UNAVAILABLE. True when one succeeded.
+  bool ServesAgainWithin(const db::Statement& statement, std::chrono::milliseconds within) {
+    auto start = core::SteadyClock::now();
+    while (core::SteadyClock::now() - start < within) {
+      db::TenantContext context;
+      context.request_id = "test-request";
+      context.deadline = core::SteadyClock::now() + std::chrono::milliseconds(500);
+      db::TenantTransaction tx(std::move(context));
+      tx.Add(statement);
+      auto result = Commit(std::move(tx));
+      if (result) return true;
+      EXPECT_EQ(result.error().code, core::ErrorCode::kUnavailable);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
   db::Pool& pool() { return *pool_; }
   boost::asio::io_context& io() { return io_; }
   int started() const { return started_; }
