@@ -197,6 +197,16 @@ int ServeUntilSignal(const config::Settings& settings,
   return 0;
 }
 
+// Prints each invalid setting; false when there is one.
+bool SettingsAreValid(const config::Settings& settings) {
+  auto valid = config::Validate(settings);
+  if (valid) return true;
+  for (const auto& d : valid.error().details) {
+    std::fprintf(stderr, "onboardd: %s: %s\n", d.path.c_str(), d.message.en.c_str());
+  }
+  return false;
+}
+
 int WaitForSignal() {
   asio::io_context context;
   asio::signal_set signals(context, SIGINT, SIGTERM);
@@ -305,17 +315,13 @@ int RunToken(const config::Settings& settings, const std::vector<std::string>& a
 }
 
 int RunServe(const config::Settings& settings) {
-  if (auto valid = config::Validate(settings); !valid) {
-    for (const auto& d : valid.error().details) {
-      std::fprintf(stderr, "onboardd: %s: %s\n", d.path.c_str(), d.message.en.c_str());
-    }
-    return 2;
-  }
+  if (!SettingsAreValid(settings)) return 2;
   observability::InitLogging(settings.log_level);
   return ServeUntilSignal(settings, nullptr);
 }
 
 int RunDev(config::Settings settings, const std::vector<std::string>& args) {
+  if (!SettingsAreValid(settings)) return 2;
   observability::InitLogging(settings.log_level);
   std::string data_dir = OptionValue(args, "--data-dir", ".data");
   bool services_only = HasFlag(args, "--services-only");

@@ -163,6 +163,83 @@ TEST(Dev, StartsServesAndLeavesNoProcessBehind) {
   fs::remove_all(dir);
 }
 
+// A started `onboardd dev` of a fresh temporary data dir.
+struct Dev {
+  fs::path dir;
+  pid_t pid = -1;
+  unsigned short port = 0;
+};
+
+fs::path NewDataDir() {
+  char templ[] = "/tmp/onboardd-devtest.XXXXXX";
+  fs::path dir = mkdtemp(templ);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  return dir;
+}
+
+void StartDev(Dev& dev) {
+  fs::remove(dev.dir / "dev.env");
+  dev.pid = Spawn({ONBOARDD_BIN, "dev", "--data-dir", dev.dir.string(), "--port", "0"},
+                  (dev.dir / "out.log").string());
+}
+
+bool WaitServing(Dev& dev) {
+  for (int i = 0; i < 600 && dev.port == 0; ++i) {
+    std::this_thread::sleep_for(100ms);
+    dev.port = PortFromEnvFile(dev.dir / "dev.env");
+  }
+  return dev.port != 0;
+}
+
+std::string Request(unsigned short port, const std::string& raw) {
+  RawConnection c(port);
+  c.Send(raw);
+  return c.ReadResponses(1);
+}
+
+TEST(Dev, TwoDataDirsRunSideBySideAndARestartReusesTheData) {
+  Dev a{NewDataDir()}, b{NewDataDir()};
+  StartDev(a);
+  StartDev(b);
+  ASSERT_TRUE(WaitServing(a)) << ReadFile(a.dir / "out.log");
+  ASSERT_TRUE(WaitServing(b)) << ReadFile(b.dir / "out.log");
+  EXPECT_NE(a.port, b.port);
+  EXPECT_EQ(StatusOf(Request(a.port, Get("/readyz"))), 200);
+  EXPECT_EQ(StatusOf(Request(b.port, Get("/readyz"))), 200);
+
+  std::string token =
+      RunOutput({ONBOARDD_BIN, "token", "--sub", "reuse", "--data-dir", a.dir.string()});
+  std::string body =
+      R"({"step":2,"data":{"name":"Reused Co","industry":"technology","size":"small"}})";
+  std::string save =
+      "POST /api/onboarding/step HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
+  ASSERT_EQ(StatusOf(Request(a.port, save)), 200);
+  std::string status = "GET /api/onboarding/status HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+                       token + "\r\n\r\n";
+  // B is another world: the same token is not even valid there.
+  EXPECT_EQ(StatusOf(Request(b.port, status)), 401);
+
+  kill(a.pid, SIGTERM);
+  ASSERT_EQ(WaitExit(a.pid, 60s), 0);
+  a.port = 0;
+  StartDev(a);
+  ASSERT_TRUE(WaitServing(a)) << ReadFile(a.dir / "out.log");
+  std::string resumed = Request(a.port, status);
+  EXPECT_EQ(StatusOf(resumed), 200) << "the same dev secret after a restart";
+  EXPECT_NE(resumed.find("Reused Co"), std::string::npos) << "the saved step survived the restart";
+
+  for (Dev* dev : {&a, &b}) {
+    kill(dev->pid, SIGTERM);
+    EXPECT_EQ(WaitExit(dev->pid, 60s), 0);
+    auto left = ProcessesMentioning(dev->dir.string());
+    EXPECT_TRUE(left.empty()) << left.front();
+    fs::remove_all(dev->dir);
+  }
+}
+
 TEST(Serve, SigtermUnderLoadFailsNoRequest) {
   char templ[] = "/tmp/onboardd-servetest.XXXXXX";
   fs::path dir = mkdtemp(templ);
