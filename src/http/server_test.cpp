@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <future>
+#include <random>
 #include <thread>
 
 #include "support/raw_http.hpp"
@@ -207,6 +208,47 @@ TEST_F(ServerTest, StopLetsInFlightRequestsFinish) {
   runner_.join();
   runner_ = std::thread([] {});  // TearDown joins again
   EXPECT_THROW(RawConnection c(port_), std::runtime_error);
+}
+
+TEST_F(ServerTest, MutatedRequestsNeverGet5xxAndTheServerSurvives) {
+  // Random byte flips, insertions and truncations of valid requests: every answer is a
+  // 2xx/4xx (or the connection closes), never a 5xx, and the server keeps serving.
+  const std::vector<std::string> seeds = {
+      Get("/hello", "X-Request-Id: abc\r\nAccept-Language: en\r\n"),
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
+      "13\r\n\r\n"
+      "{\"step\": 1}  ",
+      "POST /big HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n"};
+  std::mt19937 random(7);
+  int answered = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string request = seeds[random() % seeds.size()];
+    for (int m = 0, n = 1 + random() % 4; m < n; ++m) {
+      std::size_t at = random() % request.size();
+      switch (random() % 3) {
+        case 0:
+          request[at] = static_cast<char>(random() % 256);
+          break;
+        case 1:
+          request.insert(at, 1, static_cast<char>(random() % 256));
+          break;
+        default:
+          request.resize(std::max<std::size_t>(1, at));
+      }
+    }
+    RawConnection c(port_);
+    c.Send(request);
+    c.CloseWrite();  // an incomplete request then ends in end-of-stream, not a timeout
+    std::string r = c.ReadResponses(1, 2s);
+    if (r.empty()) continue;  // the server closed without an answer
+    int status = StatusOf(r);
+    EXPECT_TRUE(status >= 200 && status < 500) << status << " for " << request;
+    ++answered;
+  }
+  EXPECT_GT(answered, 50);
+  RawConnection after(port_);
+  after.Send(Get("/hello"));
+  EXPECT_EQ(StatusOf(after.ReadResponses(1)), 200);
 }
 
 TEST(ServerLimits, ConnectionsBeyondTheMaximumAreRefusedQuickly) {

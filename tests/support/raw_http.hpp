@@ -49,6 +49,9 @@ class RawConnection {
     return true;
   }
 
+  // Half-closes: the server sees end-of-stream after what was sent.
+  void CloseWrite() { ::shutdown(fd_, SHUT_WR); }
+
   // Reads until `count` complete responses (by Content-Length) arrived, the peer closed, or
   // the timeout passed. Returns everything read.
   std::string ReadResponses(int count,
