@@ -46,7 +46,7 @@ void PgConnection::Close(std::string reason) {
   prepared_.clear();
 }
 
-asio::awaitable<bool> PgConnection::WaitSocket(bool write, core::Deadline) {
+asio::awaitable<bool> PgConnection::WaitSocket(bool write) {
   auto [ec] =
       co_await socket_->descriptor.async_wait(write ? asio::posix::stream_descriptor::wait_write
                                                     : asio::posix::stream_descriptor::wait_read,
@@ -85,7 +85,7 @@ asio::awaitable<bool> PgConnection::Connect(std::chrono::milliseconds timeout) {
         s->descriptor.cancel();
       }
     });
-    bool ready = co_await WaitSocket(poll == PGRES_POLLING_WRITING, give_up);
+    bool ready = co_await WaitSocket(poll == PGRES_POLLING_WRITING);
     if (socket_) socket_->timer.cancel();
     if (!ready) {
       Close("connect timed out");
@@ -187,7 +187,7 @@ asio::awaitable<PgConnection::Outcome> PgConnection::RunPipeline(std::vector<Pip
   // Send everything: one write (or a few for large bodies), then one read phase.
   int flush;
   while ((flush = PQflush(conn_)) == 1) {
-    if (!co_await WaitSocket(true, give_up)) {
+    if (!co_await WaitSocket(true)) {
       fail_connection("timed out sending", true);
       co_return outcome;
     }
@@ -204,7 +204,7 @@ asio::awaitable<PgConnection::Outcome> PgConnection::RunPipeline(std::vector<Pip
 
   auto next_result = [&]() -> asio::awaitable<PGresult*> {
     while (PQisBusy(conn_)) {
-      if (!co_await WaitSocket(false, give_up)) co_return nullptr;
+      if (!co_await WaitSocket(false)) co_return nullptr;
       if (PQconsumeInput(conn_) == 0) co_return nullptr;
     }
     co_return PQgetResult(conn_);

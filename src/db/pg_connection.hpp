@@ -101,7 +101,8 @@ class PgConnection {
   struct Socket;
   boost::asio::awaitable<Outcome> RunPipeline(std::vector<PipelineStep> steps,
                                               core::Deadline give_up);
-  boost::asio::awaitable<bool> WaitSocket(bool write, core::Deadline give_up);
+  // Waits until the socket is ready; false when cancelled or the run's timer fired.
+  boost::asio::awaitable<bool> WaitSocket(bool write);
   void Close(std::string reason);
 
   boost::asio::io_context& io_;
