@@ -146,10 +146,11 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
   co_return response;
 }
 
-std::vector<std::pair<std::string, std::string>> Router::Routes() const {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& r : routes_)
-    out.emplace_back(std::string(beast_http::to_string(r->method)), r->pattern);
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& r : routes_) {
+    out.push_back({std::string(beast_http::to_string(r->method)), r->pattern, r->options});
+  }
   return out;
 }
 

@@ -71,8 +71,13 @@ class Router {
   boost::asio::awaitable<Response> Dispatch(Request request) const;
   boost::asio::awaitable<Response> Dispatch(Request request, Match match) const;
 
-  // Every (method, pattern) registered, for /openapi.json and tests.
-  std::vector<std::pair<std::string, std::string>> Routes() const;
+  // Every route registered, in registration order (for /openapi.json).
+  struct RouteInfo {
+    std::string method;   // "GET"
+    std::string pattern;  // "/api/onboarding/session/{id}"
+    RouteOptions options;
+  };
+  std::vector<RouteInfo> Routes() const;
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;

@@ -1,0 +1,72 @@
+#include "app/openapi.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "app/routes.hpp"
+
+namespace onboardd::app {
+namespace {
+
+namespace json = boost::json;
+using http::beast_http::verb;
+
+http::Handler Nothing() {
+  return [](http::Request) -> boost::asio::awaitable<core::Result<http::Response>> {
+    co_return http::Response{};
+  };
+}
+
+TEST(OpenApi, DescribesMethodsParametersBodiesAndAuthentication) {
+  http::Router router;
+  router.Add(verb::get, "/public", Nothing());
+  router.Add(verb::patch, "/api/onboarding/session/{id}", Nothing(), {.authenticated = true});
+  json::value doc = json::parse(OpenApiDocument(router));
+  EXPECT_EQ(doc.at("openapi"), "3.1.0");
+  const auto& paths = doc.at("paths").as_object();
+  ASSERT_EQ(paths.size(), 2u);
+  const auto& pub = paths.at("/public").at("get").as_object();
+  EXPECT_FALSE(pub.contains("security"));
+  EXPECT_FALSE(pub.contains("requestBody"));
+  const auto& patch = paths.at("/api/onboarding/session/{id}").at("patch").as_object();
+  EXPECT_EQ(patch.at("summary"), "Update a session (If-Match)");
+  EXPECT_EQ(patch.at("parameters").at(0).at("name"), "id");
+  EXPECT_EQ(patch.at("parameters").at(0).at("in"), "path");
+  EXPECT_TRUE(patch.contains("requestBody"));
+  EXPECT_EQ(patch.at("security").as_array().size(), 2u);
+  EXPECT_EQ(
+      patch.at("responses").at("4XX").at("content").at("application/json").at("schema").at("$ref"),
+      "#/components/schemas/Error");
+  EXPECT_TRUE(
+      doc.at("components").at("schemas").at("Error").at("properties").as_object().contains("code"));
+}
+
+TEST(OpenApi, EveryRouteOfTheServiceIsDescribed) {
+  auto snapshot = catalog::LoadBundled();
+  ASSERT_TRUE(snapshot.has_value());
+  http::Router router;
+  Services services;
+  services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
+  RegisterRoutes(router, services);
+  auto routes = router.Routes();
+  ASSERT_GT(routes.size(), 15u);
+  json::value doc = json::parse(OpenApiDocument(router));
+  int authenticated = 0;
+  for (const auto& route : routes) {
+    std::string method(route.method);
+    for (char& c : method) c = static_cast<char>(std::tolower(c));
+    const json::value* path = doc.at("paths").as_object().if_contains(route.pattern);
+    ASSERT_NE(path, nullptr) << route.pattern;
+    const json::value* op = path->as_object().if_contains(method);
+    ASSERT_NE(op, nullptr) << route.method << " " << route.pattern;
+    EXPECT_TRUE(op->as_object().contains("summary")) << route.method << " " << route.pattern;
+    EXPECT_EQ(op->as_object().contains("security"), route.options.authenticated) << route.pattern;
+    authenticated += route.options.authenticated;
+  }
+  EXPECT_GT(authenticated, 5);
+  EXPECT_TRUE(doc.at("paths").as_object().contains("/openapi.json"));
+}
+
+}  // namespace
+}  // namespace onboardd::app
