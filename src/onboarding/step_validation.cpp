@@ -140,18 +140,27 @@ std::optional<json::value> CheckInteger(const json::value& v, const FieldDef& fi
   return json::value(n);
 }
 
-std::optional<json::value> CheckEnumList(const json::value& v, const FieldDef& field,
-                                         const std::string& path, Details& details) {
+// The array of a list field within its max_items, or null after adding the detail saying
+// why not (`noun_es`/`noun_en` name the items in the message).
+const json::array* BoundedList(const json::value& v, const FieldDef& field, const std::string& path,
+                               Details& details, const char* noun_es, const char* noun_en) {
   if (!v.is_array()) {
     details.Add(path, "Debe ser una lista", "Must be a list");
-    return std::nullopt;
+    return nullptr;
   }
-  const json::array& items = v.as_array();
-  if (items.size() > field.max_items) {
-    details.Add(path, "Admite como máximo " + Num(field.max_items) + " elementos",
-                "Accepts at most " + Num(field.max_items) + " items");
-    return std::nullopt;
+  if (v.as_array().size() > field.max_items) {
+    details.Add(path, "Admite como máximo " + Num(field.max_items) + " " + noun_es,
+                "Accepts at most " + Num(field.max_items) + " " + noun_en);
+    return nullptr;
   }
+  return &v.as_array();
+}
+
+std::optional<json::value> CheckEnumList(const json::value& v, const FieldDef& field,
+                                         const std::string& path, Details& details) {
+  const json::array* list = BoundedList(v, field, path, details, "elementos", "items");
+  if (list == nullptr) return std::nullopt;
+  const json::array& items = *list;
   json::array out;
   std::set<std::string, std::less<>> seen;
   const std::size_t before = details.count();
@@ -222,16 +231,9 @@ std::optional<Department> CheckDepartment(const json::value& v, const FieldDef& 
 
 std::optional<json::value> CheckDepartments(const json::value& v, const FieldDef& field,
                                             const std::string& path, Details& details) {
-  if (!v.is_array()) {
-    details.Add(path, "Debe ser una lista", "Must be a list");
-    return std::nullopt;
-  }
-  const json::array& items = v.as_array();
-  if (items.size() > field.max_items) {
-    details.Add(path, "Admite como máximo " + Num(field.max_items) + " departamentos",
-                "Accepts at most " + Num(field.max_items) + " departments");
-    return std::nullopt;
-  }
+  const json::array* list = BoundedList(v, field, path, details, "departamentos", "departments");
+  if (list == nullptr) return std::nullopt;
+  const json::array& items = *list;
   std::vector<Department> departments;
   departments.reserve(items.size());
   const std::size_t before = details.count();
