@@ -7,18 +7,15 @@
 #include <boost/json.hpp>
 
 #include "catalog/catalog.hpp"
+#include "support/onboarding_fixtures.hpp"
 
 namespace onboardd::onboarding {
 namespace {
 
 namespace json = boost::json;
 
-const catalog::Snapshot& Catalog() {
-  static const std::shared_ptr<const catalog::Snapshot> snapshot = catalog::LoadBundled().value();
-  return *snapshot;
-}
-const catalog::Flow& Wizard() { return *Catalog().FindFlow("wizard"); }
-const catalog::Flow& Legacy() { return *Catalog().FindFlow("legacy"); }
+using testing::Legacy;
+using testing::Wizard;
 
 bool Names(const core::Error& error, std::string_view path) {
   for (const core::FieldError& d : error.details) {

@@ -7,41 +7,16 @@
 #include <boost/json.hpp>
 
 #include "catalog/catalog.hpp"
+#include "support/onboarding_fixtures.hpp"
 
 namespace onboardd::onboarding {
 namespace {
 
 namespace json = boost::json;
 
-const catalog::Snapshot& Catalog() {
-  static const std::shared_ptr<const catalog::Snapshot> snapshot = catalog::LoadBundled().value();
-  return *snapshot;
-}
-const catalog::Flow& Wizard() { return *Catalog().FindFlow("wizard"); }
-const catalog::Flow& Legacy() { return *Catalog().FindFlow("legacy"); }
-
-std::string Base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16 |
-                       static_cast<unsigned char>(bytes[i + 1]) << 8 |
-                       static_cast<unsigned char>(bytes[i + 2]);
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63],
-            kAlphabet[v & 63]};
-  }
-  if (bytes.size() - i == 1) {
-    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], '=', '='};
-  } else if (bytes.size() - i == 2) {
-    const unsigned v =
-        static_cast<unsigned char>(bytes[i]) << 16 | static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
+using testing::Base64;
+using testing::Legacy;
+using testing::Wizard;
 
 const std::string kPngMagic("\x89PNG\r\n\x1a\n", 8);
 
@@ -205,7 +180,7 @@ TEST(Company, IndustryAndSizeFromTheCatalog) {
   EXPECT_TRUE(Fails(Company({{"industry", 3}}), "company.industry"));
   EXPECT_TRUE(Fails(Company({{"size", "huge"}}), "company.size"));
   EXPECT_TRUE(Fails(Company({{"size", "1-10"}}), "company.size"));
-  for (const auto& industry : Catalog().industries()) {
+  for (const auto& industry : testing::BundledCatalog().industries()) {
     EXPECT_TRUE(Company({{"industry", industry.id}})) << industry.id;
   }
   for (const char* size : {"startup", "small", "medium", "large", "enterprise"}) {
