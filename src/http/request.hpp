@@ -35,7 +35,6 @@ struct Request {
   std::string request_id;
   bool english = false;  // Accept-Language prefers English; Spanish otherwise
   core::Deadline deadline{};
-  std::string remote_address;
   std::optional<Principal> principal;  // set by the Router for authenticated routes
 
   beast_http::verb method() const { return message.method(); }

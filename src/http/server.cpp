@@ -246,10 +246,6 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
     }
   } cleanup{this, worker, self};
 
-  boost::system::error_code endpoint_ec;
-  auto remote = stream.socket().remote_endpoint(endpoint_ec);
-  std::string remote_address = endpoint_ec ? "" : remote.address().to_string();
-
   // Writes a response; false when the connection is no longer usable.
   auto send = [&](Response response, std::string request_id, unsigned version, bool keep_alive,
                   bool head) -> asio::awaitable<bool> {
@@ -352,7 +348,6 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
         core::IsAcceptableRequestId(client_id) ? std::string(client_id) : core::NewRequestId();
     request.english = PrefersEnglish(request.Header("Accept-Language"));
     request.deadline = arrival + options_.request_deadline;
-    request.remote_address = remote_address;
 
     std::string request_id = request.request_id;
     auto method = request.method();
