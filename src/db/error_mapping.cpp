@@ -2,6 +2,7 @@
 #include "db/error_mapping.hpp"
 
 #include "observability/log.hpp"
+#include "observability/metrics.hpp"
 
 namespace onboardd::db {
 
@@ -16,6 +17,14 @@ core::Error Unavailable() {
 }
 
 }  // namespace
+
+void CountRetry(std::string_view sqlstate) {
+  observability::Metrics()
+      .GetCounter("onboardd_db_transaction_retries_total",
+                  "Transactions sent again after a failure (one more round trip each).",
+                  {{"sqlstate", std::string(sqlstate)}})
+      .Add();
+}
 
 bool IsRetryable(const PgFailure& failure) {
   return failure.sqlstate == "40001" || failure.sqlstate == "40P01";

@@ -17,4 +17,9 @@ core::Error MapFailure(const PgFailure& failure, std::string_view request_id);
 // True for serialization failures and deadlocks: worth one retry.
 bool IsRetryable(const PgFailure& failure);
 
+// Counts a transaction sent again (one more round trip for its request) in
+// onboardd_db_transaction_retries_total{sqlstate}: TenantTransaction for 40001/40P01, stores
+// for their own retries (a lost race for a unique value: 23505).
+void CountRetry(std::string_view sqlstate);
+
 }  // namespace onboardd::db

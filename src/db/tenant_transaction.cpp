@@ -49,7 +49,10 @@ boost::asio::awaitable<core::Result<std::vector<Rows>>> TenantTransaction::Commi
       outcome->rows.erase(outcome->rows.begin());  // the settings' row
       co_return std::move(outcome->rows);
     }
-    if (attempt == 0 && IsRetryable(*outcome->failure)) continue;
+    if (attempt == 0 && IsRetryable(*outcome->failure)) {
+      CountRetry(outcome->failure->sqlstate);
+      continue;
+    }
     if (failed_sqlstate) *failed_sqlstate = outcome->failure->sqlstate;
     co_return MapFailure(*outcome->failure, context_.request_id);
   }

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/ids.hpp"
+#include "db/error_mapping.hpp"
 #include "onboarding/onboarding_logic.hpp"
 
 namespace onboardd::onboarding {
@@ -526,6 +527,7 @@ asio::awaitable<core::Result<CompletionResult>> Complete(db::Pool& pool, db::Ten
     if (sqlstate != "23505") co_return rows.error();
     // Lost a race: to this user's own concurrent completion (answer with its profile), or
     // to another organization taking the same slug (try again with a random suffix).
+    db::CountRetry(sqlstate);
     auto existing = co_await ReadDraft(pool, Reading(context));
     if (!existing) co_return existing.error();
     if (existing->profile) {
@@ -665,6 +667,7 @@ asio::awaitable<core::Result<CreatedOrganization>> CreateOrganization(db::Pool& 
       co_return CreatedOrganization{std::move(*organization), std::move(*membership)};
     }
     if (sqlstate != "23505") co_return rows.error();  // a slug race: try a random suffix
+    db::CountRetry(sqlstate);
   }
   co_return core::MakeError(core::ErrorCode::kConflict);
 }
