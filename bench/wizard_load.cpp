@@ -74,15 +74,18 @@ struct Results {
   int users_failed = 0;
   int connected = 0;       // users between connect and their last answer
   int peak_connected = 0;  // the most at once: "simultaneous users"
-  void Error(Kind kind, const std::string& what) { ++errors[std::string(kKindNames[kind]) + ": " + what]; }
+  void Error(Kind kind, const std::string& what) {
+    ++errors[std::string(kKindNames[kind]) + ": " + what];
+  }
 };
 
 // The three steps of user i: every value is a function of i, recomputed by wizard_verify.sql.
 std::string StepBody(int step, int i) {
   static constexpr const char* kRoles[] = {"ceo", "manager", "team_lead", "individual"};
   static constexpr const char* kLevels[] = {"beginner", "intermediate", "advanced"};
-  static constexpr const char* kIndustries[] = {"technology", "finance", "healthcare", "education",
-                                                "retail", "consulting", "marketing", "energy"};
+  static constexpr const char* kIndustries[] = {"technology", "finance", "healthcare",
+                                                "education",  "retail",  "consulting",
+                                                "marketing",  "energy"};
   static constexpr const char* kSizes[] = {"startup", "small", "medium", "large", "enterprise"};
   static constexpr const char* kStructures[] = {"hierarchical", "flat", "matrix"};
   json::object data;
@@ -99,7 +102,8 @@ std::string StepBody(int step, int i) {
             {"methodology", "okrs"},
             {"collaborationStyle", "hybrid"},
             {"integrations", json::array{"slack", "jira"}},
-            {"departments", json::array{"Ventas " + std::to_string(i), "Producto " + std::to_string(i)}}};
+            {"departments",
+             json::array{"Ventas " + std::to_string(i), "Producto " + std::to_string(i)}}};
   }
   return json::serialize(json::object{{"step", step}, {"data", std::move(data)}});
 }
@@ -107,8 +111,9 @@ std::string StepBody(int step, int i) {
 // One request on the user's connection; false (and the error recorded) on anything but the
 // expected status code, or a body whose "status" is not `want_state` when that is given.
 asio::awaitable<bool> Call(beast::tcp_stream& stream, beast::flat_buffer& buffer, Results& results,
-                           Kind kind, bhttp::verb verb, const char* target, const std::string& token,
-                           std::string body, const char* want_state, std::chrono::seconds timeout) {
+                           Kind kind, bhttp::verb verb, const char* target,
+                           const std::string& token, std::string body, const char* want_state,
+                           std::chrono::seconds timeout) {
   bhttp::request<bhttp::string_body> request{verb, target, 11};
   request.set(bhttp::field::host, "127.0.0.1");
   request.set(bhttp::field::authorization, "Bearer " + token);
@@ -130,7 +135,8 @@ asio::awaitable<bool> Call(beast::tcp_stream& stream, beast::flat_buffer& buffer
     results.Error(kind, "read " + read_error.message());
     co_return false;
   }
-  results.latency_ms[kind].push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  results.latency_ms[kind].push_back(
+      std::chrono::duration<double, std::milli>(Clock::now() - start).count());
   if (response.result_int() != 200) {
     results.Error(kind, "HTTP " + std::to_string(response.result_int()));
     co_return false;
@@ -150,7 +156,8 @@ asio::awaitable<bool> Call(beast::tcp_stream& stream, beast::flat_buffer& buffer
   co_return true;
 }
 
-asio::awaitable<void> Think(asio::steady_timer& timer, std::mt19937& random, const Options& options) {
+asio::awaitable<void> Think(asio::steady_timer& timer, std::mt19937& random,
+                            const Options& options) {
   std::uniform_int_distribution<int> ms(options.think_min_ms, options.think_max_ms);
   timer.expires_after(std::chrono::milliseconds(ms(random)));
   co_await timer.async_wait(kNoThrow);
@@ -183,18 +190,32 @@ asio::awaitable<void> User(int i, std::string token, const Options& options, Res
   bool ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "",
                           "not_started", timeout);
   if (ok) co_await Think(timer, random, options);
-  if (ok) ok = co_await Call(stream, buffer, results, kStep1, verb::post, kStepPath, token, StepBody(1, i), nullptr, timeout);
+  if (ok)
+    ok = co_await Call(stream, buffer, results, kStep1, verb::post, kStepPath, token,
+                       StepBody(1, i), nullptr, timeout);
   if (ok) co_await Think(timer, random, options);
-  if (ok) ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "", "in_progress", timeout);
+  if (ok)
+    ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "",
+                       "in_progress", timeout);
   if (ok) co_await Think(timer, random, options);
-  if (ok) ok = co_await Call(stream, buffer, results, kStep2, verb::post, kStepPath, token, StepBody(2, i), nullptr, timeout);
+  if (ok)
+    ok = co_await Call(stream, buffer, results, kStep2, verb::post, kStepPath, token,
+                       StepBody(2, i), nullptr, timeout);
   if (ok) co_await Think(timer, random, options);
-  if (ok) ok = co_await Call(stream, buffer, results, kStep3, verb::post, kStepPath, token, StepBody(3, i), nullptr, timeout);
+  if (ok)
+    ok = co_await Call(stream, buffer, results, kStep3, verb::post, kStepPath, token,
+                       StepBody(3, i), nullptr, timeout);
   if (ok) co_await Think(timer, random, options);
-  if (ok) ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "", "in_progress", timeout);
+  if (ok)
+    ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "",
+                       "in_progress", timeout);
   if (ok) co_await Think(timer, random, options);
-  if (ok) ok = co_await Call(stream, buffer, results, kComplete, verb::post, "/api/onboarding/complete", token, R"({"data":{}})", nullptr, timeout);
-  if (ok) ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "", "completed", timeout);
+  if (ok)
+    ok = co_await Call(stream, buffer, results, kComplete, verb::post, "/api/onboarding/complete",
+                       token, R"({"data":{}})", nullptr, timeout);
+  if (ok)
+    ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "",
+                       "completed", timeout);
   ok ? ++results.users_done : ++results.users_failed;
   --results.connected;
   boost::system::error_code ignored;
@@ -203,27 +224,34 @@ asio::awaitable<void> User(int i, std::string token, const Options& options, Res
 
 double Percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
-  std::size_t index = static_cast<std::size_t>(p / 100 * static_cast<double>(sorted.size() - 1) + 0.5);
+  std::size_t index =
+      static_cast<std::size_t>(p / 100 * static_cast<double>(sorted.size() - 1) + 0.5);
   return sorted[std::min(index, sorted.size() - 1)];
 }
 
 bool ParseOptions(int argc, char** argv, Options& o) {
   for (int a = 1; a + 1 < argc; a += 2) {
     std::string flag = argv[a], value = argv[a + 1];
-    if (flag == "--port") o.port = static_cast<unsigned short>(std::stoi(value));
-    else if (flag == "--users") o.users = std::stoi(value);
-    else if (flag == "--prefix") o.prefix = value;
-    else if (flag == "--ramp-seconds") o.ramp_seconds = std::stod(value);
-    else if (flag == "--timeout-seconds") o.timeout_seconds = std::stoi(value);
+    if (flag == "--port")
+      o.port = static_cast<unsigned short>(std::stoi(value));
+    else if (flag == "--users")
+      o.users = std::stoi(value);
+    else if (flag == "--prefix")
+      o.prefix = value;
+    else if (flag == "--ramp-seconds")
+      o.ramp_seconds = std::stod(value);
+    else if (flag == "--timeout-seconds")
+      o.timeout_seconds = std::stoi(value);
     else if (flag == "--think-ms") {
       std::size_t dash = value.find('-');
       if (dash == std::string::npos) return false;
       o.think_min_ms = std::stoi(value.substr(0, dash));
       o.think_max_ms = std::stoi(value.substr(dash + 1));
-    } else return false;
+    } else
+      return false;
   }
-  return argc % 2 == 1 && o.port != 0 && o.users > 0 && !o.prefix.empty() &&
-         o.think_min_ms >= 0 && o.think_max_ms >= o.think_min_ms;
+  return argc % 2 == 1 && o.port != 0 && o.users > 0 && !o.prefix.empty() && o.think_min_ms >= 0 &&
+         o.think_max_ms >= o.think_min_ms;
 }
 
 }  // namespace
@@ -232,8 +260,10 @@ int main(int argc, char** argv) {
   Options options;
   const char* secret = std::getenv("AUTH_DEV_SECRET");
   if (!ParseOptions(argc, argv, options) || secret == nullptr || *secret == '\0') {
-    std::fputs("usage: AUTH_DEV_SECRET=... wizard_load --port P --users N --prefix PREFIX\n"
-               "         [--ramp-seconds R] [--think-ms MIN-MAX] [--timeout-seconds T]\n", stderr);
+    std::fputs(
+        "usage: AUTH_DEV_SECRET=... wizard_load --port P --users N --prefix PREFIX\n"
+        "         [--ramp-seconds R] [--think-ms MIN-MAX] [--timeout-seconds T]\n",
+        stderr);
     return 2;
   }
   // One socket per user: ask for the hard limit of open files.
@@ -243,8 +273,9 @@ int main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
   if (files.rlim_cur < static_cast<rlim_t>(options.users) + 64) {
-    std::fprintf(stderr, "wizard_load: %d users need %d open files; the limit is %llu\n", options.users,
-                 options.users + 64, static_cast<unsigned long long>(files.rlim_cur));
+    std::fprintf(stderr, "wizard_load: %d users need %d open files; the limit is %llu\n",
+                 options.users, options.users + 64,
+                 static_cast<unsigned long long>(files.rlim_cur));
     return 2;
   }
 
@@ -255,7 +286,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i <= options.users; ++i) {
     claims.sub = options.prefix + "-" + std::to_string(i);
     claims.name = "Usuario " + std::to_string(i);
-    asio::co_spawn(io, User(i, onboardd::auth::SignDevToken(secret, claims), options, results), asio::detached);
+    asio::co_spawn(io, User(i, onboardd::auth::SignDevToken(secret, claims), options, results),
+                   asio::detached);
   }
   const auto start = Clock::now();
   io.run();
@@ -264,17 +296,20 @@ int main(int argc, char** argv) {
   std::size_t requests = 0, failed = 0;
   for (auto& samples : results.latency_ms) requests += samples.size();
   for (const auto& [what, count] : results.errors) failed += static_cast<std::size_t>(count);
-  std::printf("WIZARD users=%d completed=%d failed_users=%d peak_connected=%d requests=%zu errors=%zu "
-              "seconds=%.1f rps=%.1f\n",
-              options.users, results.users_done, results.users_failed, results.peak_connected, requests, failed, seconds,
-              static_cast<double>(requests) / seconds);
+  std::printf(
+      "WIZARD users=%d completed=%d failed_users=%d peak_connected=%d requests=%zu errors=%zu "
+      "seconds=%.1f rps=%.1f\n",
+      options.users, results.users_done, results.users_failed, results.peak_connected, requests,
+      failed, seconds, static_cast<double>(requests) / seconds);
   for (int k = 0; k < kKinds; ++k) {
     auto& samples = results.latency_ms[k];
     std::sort(samples.begin(), samples.end());
-    std::printf("ROUTE kind=%s requests=%zu p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f\n",
-                kKindNames[k], samples.size(), Percentile(samples, 50), Percentile(samples, 90),
-                Percentile(samples, 99), Percentile(samples, 99.9), samples.empty() ? 0.0 : samples.back());
+    std::printf(
+        "ROUTE kind=%s requests=%zu p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f\n",
+        kKindNames[k], samples.size(), Percentile(samples, 50), Percentile(samples, 90),
+        Percentile(samples, 99), Percentile(samples, 99.9), samples.empty() ? 0.0 : samples.back());
   }
-  for (const auto& [what, count] : results.errors) std::printf("ERROR count=%d what=%s\n", count, what.c_str());
+  for (const auto& [what, count] : results.errors)
+    std::printf("ERROR count=%d what=%s\n", count, what.c_str());
   return failed == 0 && results.users_done == options.users ? 0 : 1;
 }
