@@ -3,6 +3,8 @@
 // the same SQL in the same pipeline shape, so that bench/db-bench compares like with like.
 //
 //   db_bench --print-pgbench FILE --users N         write the pgbench script
+//   db_bench --print-pgbench-step PREFIX --users N  write PREFIX-{1,2,3}.pgbench: POST /step's
+//                                                   transaction for each wizard step
 //   db_bench --seed --users N                       give N bench users a draft (half complete)
 //   db_bench --concurrency C --threads T --seconds S --users N
 //                                                   measure; prints one result line
@@ -73,6 +75,70 @@ int PrintPgbench(const std::string& path, int users) {
       << onboarding::StatusStatement().sql << ";\n"
       << "\\endpipeline\n";
   return out ? 0 : 1;
+}
+
+// `statement` with $1..$n replaced by SQL literals of `params` (NULL, or quoted text: the server
+// sends text parameters, which PostgreSQL types from the statement's casts, as it does a
+// literal), highest number first so that $1 does not eat $10's prefix.
+std::string Inline(std::string_view statement, const std::vector<db::Param>& params) {
+  std::string sql(statement);
+  for (std::size_t n = params.size(); n >= 1; --n) {
+    std::string literal = "NULL";
+    if (const auto& value = params[n - 1].value) {
+      // pgbench reads ":name" as a variable even inside a literal: in JSON (the only values
+      // here with colons), a space after each colon means the same and is left alone.
+      const bool json = !value->empty() && (value->front() == '{' || value->front() == '[');
+      literal = "'";
+      for (char c : *value) {
+        literal += c == '\'' ? std::string("''") : std::string(1, c);
+        if (json && c == ':') literal += ' ';
+      }
+      literal += "'";
+    }
+    const std::string placeholder = "$" + std::to_string(n);
+    for (std::size_t at = sql.find(placeholder); at != std::string::npos;
+         at = sql.find(placeholder, at + literal.size())) {
+      sql.replace(at, placeholder.size(), literal);
+    }
+  }
+  return sql;
+}
+
+// POST /step's transaction for steps 1-3 of the default flow, with the values bench/wrk/
+// step.lua sends, as SaveStepTransaction builds it: the identity settings (the user random
+// per transaction, as the wrk run's users are), then its statements in one pipeline. Seeded
+// users always have an in-progress session, so the new session's id is never used.
+int PrintPgbenchStep(const std::string& prefix, int users) {
+  auto snapshot = catalog::LoadBundled();
+  if (!snapshot) return 1;
+  const catalog::Flow& flow = (*snapshot)->default_flow();
+  const char* bodies[] = {
+      R"({"role":"manager","customRole":"","experienceLevel":"advanced","hasSeenWelcome":true})",
+      R"({"name":"Acme Bench","industry":"technology","size":"small","description":"","logo":""})",
+      R"({"teamSize":12,"structure":"flat","methodology":"okrs","collaborationStyle":"hybrid",)"
+      R"("integrations":["slack","jira"],"departments":["Ventas","Producto"]})"};
+  for (int number = 1; number <= 3; ++number) {
+    auto step = onboarding::ValidateStep(flow, number, boost::json::parse(bodies[number - 1]));
+    if (!step) return 1;
+    db::TenantTransaction tx =
+        onboarding::SaveStepTransaction(Context("pgbench", false), flow, *step);
+    const auto& steps = tx.Steps();
+    std::ofstream out(prefix + "-" + std::to_string(number) + ".pgbench");
+    // The user is a pgbench expression, outside quotes (pgbench does not look into literals).
+    std::string identity =
+        Inline(steps[0].statement.sql,
+               {db::Param("USER"), db::Param(""), db::Param("bench"), db::Param("5000ms")});
+    identity.replace(identity.find("'USER'"), 6, "('bench-user-' || :uid)");
+    out << "\\set uid random(1, " << users << ")\n"
+        << "\\startpipeline\n"
+        << identity << ";\n";
+    for (std::size_t i = 1; i < steps.size(); ++i) {
+      out << Inline(steps[i].statement.sql, steps[i].params) << ";\n";
+    }
+    out << "\\endpipeline\n";
+    if (!out) return 1;
+  }
+  return 0;
 }
 
 int Seed(const std::string& url, int users) {
@@ -179,6 +245,8 @@ int main(int argc, char** argv) {
   int users = std::stoi(Arg(argc, argv, "--users", "1000"));
   std::string pgbench_file = Arg(argc, argv, "--print-pgbench", "");
   if (!pgbench_file.empty()) return PrintPgbench(pgbench_file, users);
+  std::string step_prefix = Arg(argc, argv, "--print-pgbench-step", "");
+  if (!step_prefix.empty()) return PrintPgbenchStep(step_prefix, users);
   const char* env = std::getenv("BENCH_URL");
   if (!env || !*env) env = std::getenv("DATABASE_URL");
   if (!env || !*env) {

@@ -52,6 +52,10 @@ class TenantTransaction {
   boost::asio::awaitable<core::Result<std::vector<Rows>>> Commit(
       Pool& pool, std::string* failed_sqlstate = nullptr);
 
+  // What Commit will send: the identity settings (their parameters are filled in by Commit),
+  // then the queued statements. For bench/db_bench, which replays it through pgbench.
+  const std::vector<PipelineStep>& Steps() const { return steps_; }
+
  private:
   TenantContext context_;
   std::vector<PipelineStep> steps_;

@@ -437,16 +437,24 @@ json::object CompletedFormData(const CompletionData& data) {
 
 }  // namespace
 
-asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantContext context,
-                                                  const catalog::Flow& flow, ValidatedStep step) {
+db::TenantTransaction SaveStepTransaction(db::TenantContext context, const catalog::Flow& flow,
+                                          const ValidatedStep& step, std::size_t* saved) {
   db::TenantTransaction tx(Writing(std::move(context)));
   tx.Add(kExpireStale);
   tx.Add(kEnsureSession,
          {Param(core::NewUuid()), Param(flow.id), Param(std::to_string(flow.total_steps()))});
-  std::size_t saved = tx.Add(
+  std::size_t index = tx.Add(
       kSaveDraft, {Param(step.step_id), Json(step.data), Param(std::to_string(step.number))});
+  if (saved) *saved = index;
   tx.Add(kUpsertProgress, {Param(std::to_string(step.number)), Param(step.step_id)});
   tx.Add(kAuditStep, {Param(std::to_string(step.number))});
+  return tx;
+}
+
+asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantContext context,
+                                                  const catalog::Flow& flow, ValidatedStep step) {
+  std::size_t saved = 0;
+  db::TenantTransaction tx = SaveStepTransaction(std::move(context), flow, step, &saved);
   auto rows = co_await tx.Commit(pool);
   if (!rows) co_return rows.error();
   const db::Rows& r = (*rows)[saved];

@@ -169,6 +169,11 @@ namespace onboardd::onboarding {
 // it through pgbench too (the same SQL in the same pipeline shape).
 const db::Statement& StatusStatement();
 
+// The transaction SaveStep commits (`saved`, when given, receives the index of the draft's
+// row). SaveStep uses it; bench/db_bench prints it as a pgbench script.
+db::TenantTransaction SaveStepTransaction(db::TenantContext context, const catalog::Flow& flow,
+                                          const ValidatedStep& step, std::size_t* saved = nullptr);
+
 // The periodic expiry job's one transaction (no identity needed): marks at most `max_rows`
 // in-progress sessions past expires_at as expired, for every user, through
 // onboardd_private.expire_stale_sessions (migration 0008). Returns how many it marked. Run it
