@@ -184,38 +184,33 @@ asio::awaitable<void> User(int i, std::string token, const Options& options, Res
   }
   results.peak_connected = std::max(results.peak_connected, ++results.connected);
   const std::chrono::seconds timeout(options.timeout_seconds);
+  // The walk (see the header), a think time before every request but the first and the last.
+  struct Visit {
+    Kind kind;
+    bhttp::verb verb;
+    const char* target;
+    std::string body;
+    const char* want_state;  // the answer's "status", or nullptr: any 200
+  };
   using bhttp::verb;
   constexpr const char* kStatusPath = "/api/onboarding/status";
   constexpr const char* kStepPath = "/api/onboarding/step";
-  bool ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "",
-                          "not_started", timeout);
-  if (ok) co_await Think(timer, random, options);
-  if (ok)
-    ok = co_await Call(stream, buffer, results, kStep1, verb::post, kStepPath, token,
-                       StepBody(1, i), nullptr, timeout);
-  if (ok) co_await Think(timer, random, options);
-  if (ok)
-    ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "",
-                       "in_progress", timeout);
-  if (ok) co_await Think(timer, random, options);
-  if (ok)
-    ok = co_await Call(stream, buffer, results, kStep2, verb::post, kStepPath, token,
-                       StepBody(2, i), nullptr, timeout);
-  if (ok) co_await Think(timer, random, options);
-  if (ok)
-    ok = co_await Call(stream, buffer, results, kStep3, verb::post, kStepPath, token,
-                       StepBody(3, i), nullptr, timeout);
-  if (ok) co_await Think(timer, random, options);
-  if (ok)
-    ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "",
-                       "in_progress", timeout);
-  if (ok) co_await Think(timer, random, options);
-  if (ok)
-    ok = co_await Call(stream, buffer, results, kComplete, verb::post, "/api/onboarding/complete",
-                       token, R"({"data":{}})", nullptr, timeout);
-  if (ok)
-    ok = co_await Call(stream, buffer, results, kStatus, verb::get, kStatusPath, token, "",
-                       "completed", timeout);
+  const Visit walk[] = {
+      {kStatus, verb::get, kStatusPath, "", "not_started"},
+      {kStep1, verb::post, kStepPath, StepBody(1, i), nullptr},
+      {kStatus, verb::get, kStatusPath, "", "in_progress"},
+      {kStep2, verb::post, kStepPath, StepBody(2, i), nullptr},
+      {kStep3, verb::post, kStepPath, StepBody(3, i), nullptr},
+      {kStatus, verb::get, kStatusPath, "", "in_progress"},
+      {kComplete, verb::post, "/api/onboarding/complete", R"({"data":{}})", nullptr},
+      {kStatus, verb::get, kStatusPath, "", "completed"},
+  };
+  bool ok = true;
+  for (std::size_t v = 0; ok && v < std::size(walk); ++v) {
+    if (v > 0 && v + 1 < std::size(walk)) co_await Think(timer, random, options);
+    ok = co_await Call(stream, buffer, results, walk[v].kind, walk[v].verb, walk[v].target, token,
+                       walk[v].body, walk[v].want_state, timeout);
+  }
   ok ? ++results.users_done : ++results.users_failed;
   --results.connected;
   boost::system::error_code ignored;
