@@ -34,6 +34,9 @@
 
 namespace {
 
+// Seeded and benchmarked sessions live as long as the server's default (SESSION_TTL_HOURS).
+constexpr std::chrono::hours kSessionTtl{168};
+
 namespace asio = boost::asio;
 using namespace onboardd;
 using Clock = std::chrono::steady_clock;
@@ -121,7 +124,7 @@ int PrintPgbenchStep(const std::string& prefix, int users) {
     auto step = onboarding::ValidateStep(flow, number, boost::json::parse(bodies[number - 1]));
     if (!step) return 1;
     db::TenantTransaction tx =
-        onboarding::SaveStepTransaction(Context("pgbench", false), flow, *step);
+        onboarding::SaveStepTransaction(Context("pgbench", false), flow, *step, kSessionTtl);
     const auto& steps = tx.Steps();
     std::ofstream out(prefix + "-" + std::to_string(number) + ".pgbench");
     // The user is a pgbench expression, outside quotes (pgbench does not look into literals).
@@ -159,9 +162,11 @@ int Seed(const std::string& url, int users) {
           *flow, 2,
           boost::json::parse(R"({"name":"Bench Co","industry":"technology","size":"small"})"));
       if (!welcome || !company) co_return 1;
-      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *welcome))
+      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *welcome,
+                                         kSessionTtl))
         co_return 1;
-      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *company))
+      if (!co_await onboarding::SaveStep(pool, Context(User(i), false), *flow, *company,
+                                         kSessionTtl))
         co_return 1;
     }
     co_return 0;

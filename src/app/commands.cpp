@@ -74,7 +74,7 @@ int ServeUntilSignal(const config::Settings& settings,
                      const std::function<void(unsigned short)>& on_listening) {
   // One database pool per I/O thread, made and destroyed on that thread while its
   // io_context still exists (see db/pg_pool.hpp).
-  std::vector<std::unique_ptr<db::Pool>> pools(settings.EffectiveThreads());
+  auto pools = std::make_shared<db::Pools>(settings.EffectiveThreads());
   db::PoolOptions pool_options;
   pool_options.conninfo = settings.database_url;
   pool_options.connections = settings.db_connections_per_thread;
@@ -123,23 +123,23 @@ int ServeUntilSignal(const config::Settings& settings,
   Services services;
   services.settings = &settings;
   services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
-  services.database_ready = []() -> asio::awaitable<core::Status> {
-    db::Pool* pool = db::Pool::Current();
+  services.pools = pools;
+  services.database_ready = [pools](int worker) -> asio::awaitable<core::Status> {
+    auto pool = pools->For(worker);
     if (!pool) {
       co_return core::MakeError(core::ErrorCode::kUnavailable,
                                 {"base de datos no configurada", "database not configured"});
     }
-    co_return co_await db::CheckReady(*pool);
+    co_return co_await db::CheckReady(**pool);
   };
   RegisterRoutes(router, services);
   http::Server server(ServerOptionsFrom(settings), router);
   if (!settings.database_url.empty()) {
     server.OnThreadStart([&](int index, asio::io_context& io) {
-      pools[index] = std::make_unique<db::Pool>(io, pool_options);
-      db::Pool::SetCurrent(pools[index].get());
+      db::Pool& pool = pools->Emplace(index, io, pool_options);
       // Connect before this thread accepts anything, so the first requests find a ready
       // pool; bounded by the connect timeout (failed connections keep retrying).
-      auto started = asio::co_spawn(io, pools[index]->Start(), asio::use_future);
+      auto started = asio::co_spawn(io, pool.Start(), asio::use_future);
       while (started.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
         io.run_one_for(std::chrono::milliseconds(10));
       }
@@ -149,7 +149,7 @@ int ServeUntilSignal(const config::Settings& settings,
       if (index == 0) {
         asio::co_spawn(
             io,
-            [pool = pools[index].get()]() -> asio::awaitable<void> {
+            [pool = &pool]() -> asio::awaitable<void> {
               asio::steady_timer timer(co_await asio::this_coro::executor);
               for (;;) {
                 timer.expires_after(std::chrono::seconds(60));
@@ -165,11 +165,7 @@ int ServeUntilSignal(const config::Settings& settings,
             asio::detached);
       }
     });
-    server.OnThreadStop([&](int index) {
-      pools[index]->Shutdown();
-      pools[index].reset();
-      db::Pool::SetCurrent(nullptr);
-    });
+    server.OnThreadStop([&](int index) { pools->Reset(index); });
   }
   try {
     server.Listen();

@@ -4,15 +4,19 @@
 
 #include "app/openapi.hpp"
 #include "onboarding/onboarding_routes.hpp"
+#include "onboarding/session_routes.hpp"
 
 namespace onboardd::app {
 
 void RegisterRoutes(http::Router& router, const Services& services) {
   // GET /healthz, GET /readyz, GET /metrics
   RegisterSystemRoutes(router, services.database_ready);
-  // /api/onboarding/{step,status,complete,organization,industries,config}, and the session
-  // API: /api/onboarding/{start,progress,session/{id}}
-  onboarding::RegisterRoutes(router, services.catalog);
+  const onboarding::Dependencies onboarding{
+      services.catalog, services.pools, std::chrono::hours(services.settings->session_ttl_hours)};
+  // /api/onboarding/{step,status,complete,organization,industries,config}
+  onboarding::RegisterRoutes(router, onboarding);
+  // The older session API: /api/onboarding/{start,progress,session/{id},complete?session_id=}
+  onboarding::RegisterSessionRoutes(router, onboarding);
   // GET /openapi.json, describing everything above (so: last)
   RegisterOpenApiRoute(router);
 }

@@ -6,16 +6,18 @@
 #include "app/system_routes.hpp"
 #include "catalog/catalog.hpp"
 #include "config/settings.hpp"
+#include "db/pg_pool.hpp"
 #include "http/router.hpp"
 
 namespace onboardd::app {
 
-// What the features need from the process, made once at start-up. Everything here is
-// thread-safe or constant; the database is reached through db::Pool::Current() on each
-// I/O thread.
+// What the features need from the process, made once at start-up and handed to them when
+// their routes are registered. Everything here is thread-safe or constant; `pools` holds one
+// database pool per I/O thread, each used only on its own thread (Request::worker).
 struct Services {
-  const config::Settings* settings = nullptr;
+  const config::Settings* settings = nullptr;  // must not be null
   std::shared_ptr<catalog::Catalog> catalog;
+  std::shared_ptr<db::Pools> pools;
   ReadinessCheck database_ready;
 };
 

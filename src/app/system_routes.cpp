@@ -28,7 +28,7 @@ void RegisterSystemRoutes(http::Router& router, ReadinessCheck database_ready) {
                core::Status database =
                    core::MakeError(core::ErrorCode::kUnavailable,
                                    {"base de datos no configurada", "database not configured"});
-               if (database_ready) database = co_await database_ready();
+               if (database_ready) database = co_await database_ready(request.worker);
                boost::json::object checks;
                checks["database"] = database ? "ok" : database.error().message.In(request.english);
                boost::json::object body{{"status", database ? "ready" : "unavailable"},

@@ -10,8 +10,9 @@
 
 namespace onboardd::app {
 
-// Each check answers ok or an error whose message says what is not ready.
-using ReadinessCheck = std::function<boost::asio::awaitable<core::Status>()>;
+// Each check answers ok or an error whose message says what is not ready; it runs on the
+// worker (I/O thread) given, whose per-thread resources it may use.
+using ReadinessCheck = std::function<boost::asio::awaitable<core::Status>(int worker)>;
 
 void RegisterSystemRoutes(http::Router& router, ReadinessCheck database_ready);
 

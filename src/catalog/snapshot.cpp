@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include <boost/json.hpp>
@@ -111,10 +112,13 @@ class SnapshotBuilder {
     ReadIndustries(*doc);
     ReadSizes(*doc);
     ReadFlows(*doc);
+    ReadSessionFlow(*doc);
+    ReadOrganizationForm(*doc);
     ReadFlags(*doc);
     ReadMessages(*doc);
     ReadRateLimits(*doc);
     ReadPrompts(*doc);
+    ReadTemplates(*doc);
   }
 
  private:
@@ -150,8 +154,9 @@ class SnapshotBuilder {
     return std::string(v->as_string());
   }
 
-  LocalizedText Localized(const json::object& o, std::string_view key, const std::string& path) {
-    const json::value* v = Member(o, key, path);
+  LocalizedText Localized(const json::object& o, std::string_view key, const std::string& path,
+                          bool required = true) {
+    const json::value* v = Member(o, key, path, required);
     if (v == nullptr) return {};
     if (!v->is_object()) {
       Fault(path, "se esperaba {es, en}", "expected {es, en}");
@@ -273,6 +278,32 @@ class SnapshotBuilder {
       Unique(seen, size.id, path + ".id");
       s_.company_sizes_.push_back(std::move(size));
     }
+  }
+
+  static std::string DefaultWidget(FieldType type) {
+    switch (type) {
+      case FieldType::kEnum:
+      case FieldType::kBoolean:
+        return "select";
+      case FieldType::kEnumList:
+      case FieldType::kDepartments:
+        return "multiselect";
+      case FieldType::kInteger:
+        return "number";
+      case FieldType::kString:
+      case FieldType::kImage:
+      case FieldType::kUrl:
+        return "text";
+    }
+    return "text";
+  }
+
+  static bool IsWidget(std::string_view w) {
+    for (std::string_view known :
+         {"text", "email", "select", "multiselect", "textarea", "number"}) {
+      if (w == known) return true;
+    }
+    return false;
   }
 
   std::optional<FieldType> ParseType(std::string_view name) {
@@ -400,6 +431,18 @@ class SnapshotBuilder {
             "maxLength must be > 0 and ≥ minLength");
     }
     field.max_items = size("maxItems", 100, 10'000);
+    field.min_items = size("minItems", 0, 10'000);
+    if (field.min_items > field.max_items) {
+      Fault(path + ".minItems", "minItems debe ser ≤ maxItems", "minItems must be ≤ maxItems");
+    }
+    field.placeholder = Localized(o, "placeholder", path + ".placeholder", false);
+    field.widget = Text(o, "widget", path + ".widget", false);
+    if (field.widget.empty()) {
+      field.widget = DefaultWidget(field.type);
+    } else if (!IsWidget(field.widget)) {
+      Fault(path + ".widget", "se esperaba text, email, select, multiselect, textarea o number",
+            "expected text, email, select, multiselect, textarea or number");
+    }
     field.description_max_length = size("descriptionMaxLength", 500, 100'000);
     field.max_bytes = size("maxBytes", 2 * 1024 * 1024, 16 * 1024 * 1024);
 
@@ -470,6 +513,146 @@ class SnapshotBuilder {
     }
   }
 
+  void ReadSessionFlow(const json::object& doc) {
+    s_.session_flow_index_ = s_.default_flow_index_;
+    const std::string session_flow = Text(doc, "sessionFlow", "sessionFlow", false);
+    if (session_flow.empty()) return;
+    for (std::size_t i = 0; i < s_.flows_.size(); ++i) {
+      if (s_.flows_[i].id == session_flow) {
+        s_.session_flow_index_ = i;
+        return;
+      }
+    }
+    Fault("sessionFlow", "flujo desconocido: " + session_flow, "unknown flow: " + session_flow);
+  }
+
+  // {es, en} read from an object that is itself the text.
+  LocalizedText LocalizedFrom(const json::object& o, const std::string& path) {
+    return {Text(o, "es", path + ".es"), Text(o, "en", path + ".en")};
+  }
+
+  std::vector<LocalizedText> LocalizedList(const json::object& o, std::string_view key,
+                                           const std::string& path) {
+    std::vector<LocalizedText> out;
+    const json::array* list = Array(o, key, path);
+    if (list == nullptr) return out;
+    if (list->empty()) Fault(path, "la lista está vacía", "the list is empty");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      if (const json::object* item = Object((*list)[i], Index(path, i))) {
+        out.push_back(LocalizedFrom(*item, Index(path, i)));
+      }
+    }
+    return out;
+  }
+
+  void ReadTemplates(const json::object& doc) {
+    const json::value* v = Member(doc, "templates", "templates");
+    if (v == nullptr) return;
+    const json::object* t = Object(*v, "templates");
+    if (t == nullptr) return;
+    Templates& out = s_.templates_;
+    for (auto [key, formal, informal] :
+         {std::tuple{"greeting", &out.greeting_formal, &out.greeting_informal},
+          std::tuple{"resumeGreeting", &out.resume_formal, &out.resume_informal}}) {
+      const std::string path = Join("templates", key);
+      const json::value* styles = Member(*t, key, path);
+      if (styles == nullptr) continue;
+      if (const json::object* so = Object(*styles, path)) {
+        *formal = Localized(*so, "formal", path + ".formal");
+        *informal = Localized(*so, "informal", path + ".informal");
+      }
+    }
+    out.step_feedback = Localized(*t, "stepFeedback", "templates.stepFeedback");
+    out.invalid_feedback = Localized(*t, "invalidFeedback", "templates.invalidFeedback");
+    out.summary = Localized(*t, "summary", "templates.summary");
+    out.summary_no_goal = Localized(*t, "summaryNoGoal", "templates.summaryNoGoal");
+    out.next_steps = LocalizedList(*t, "nextSteps", "templates.nextSteps");
+    const json::array* okrs = Array(*t, "okrs", "templates.okrs");
+    if (okrs == nullptr) return;
+    bool fallback = false;
+    for (std::size_t i = 0; i < okrs->size(); ++i) {
+      const std::string path = Index("templates.okrs", i);
+      const json::object* o = Object((*okrs)[i], path);
+      if (o == nullptr) continue;
+      OkrTemplate okr;
+      if (const json::array* goals = Array(*o, "goals", path + ".goals")) {
+        for (const json::value& g : *goals) {
+          if (g.is_string() && !g.as_string().empty()) {
+            okr.goals.emplace_back(g.as_string());
+          } else {
+            Fault(path + ".goals", "se esperaban textos no vacíos", "expected non-empty strings");
+          }
+        }
+      }
+      okr.objective = Localized(*o, "objective", path + ".objective");
+      okr.key_results = LocalizedList(*o, "keyResults", path + ".keyResults");
+      okr.rationale = Localized(*o, "rationale", path + ".rationale");
+      fallback = fallback || okr.goals.empty();
+      out.okrs.push_back(std::move(okr));
+    }
+    if (!fallback) {
+      Fault("templates.okrs", "falta un OKR de reserva (goals: [])",
+            "a fallback OKR (goals: []) is missing");
+    }
+  }
+
+  // One step (of a flow, or the organization form); the caller checks its place in a flow.
+  StepDef ReadStep(const json::object& so, const std::string& step_path,
+                   std::set<std::string, std::less<>>& canonicals) {
+    StepDef step;
+    step.number = static_cast<int>(Integer(so, "number", step_path + ".number").value_or(0));
+    step.id = Text(so, "id", step_path + ".id");
+    step.title = Localized(so, "title", step_path + ".title");
+    step.skippable = Boolean(so, "skippable", step_path + ".skippable");
+    step.final = Boolean(so, "final", step_path + ".final");
+    step.description = Localized(so, "description", step_path + ".description", false);
+    step.feedback = Localized(so, "feedback", step_path + ".feedback", false);
+    if (auto minutes = Integer(so, "estimatedMinutes", step_path + ".estimatedMinutes", false)) {
+      if (*minutes < 0 || *minutes > 120) {
+        Fault(step_path + ".estimatedMinutes", "fuera de rango (0–120)", "out of range (0–120)");
+      }
+      step.estimated_minutes = static_cast<int>(*minutes);
+    }
+    if (so.contains("aiHints")) {
+      if (const json::array* hints = Array(so, "aiHints", step_path + ".aiHints")) {
+        for (std::size_t h = 0; h < hints->size(); ++h) {
+          const std::string hint_path = Index(step_path + ".aiHints", h);
+          if (const json::object* ho = Object((*hints)[h], hint_path)) {
+            step.ai_hints.push_back(LocalizedFrom(*ho, hint_path));
+          }
+        }
+      }
+    }
+    if (const json::array* fields = Array(so, "fields", step_path + ".fields")) {
+      std::set<std::string, std::less<>> keys;
+      for (std::size_t k = 0; k < fields->size(); ++k) {
+        const std::string field_path = Index(step_path + ".fields", k);
+        const json::object* fo = Object((*fields)[k], field_path);
+        if (fo == nullptr) continue;
+        std::optional<FieldDef> field = ReadField(*fo, step.id, field_path);
+        if (!field) continue;
+        Unique(keys, field->key, field_path + ".key");
+        Unique(canonicals, field->canonical, field_path + ".canonical");
+        step.fields.push_back(std::move(*field));
+      }
+    }
+    return step;
+  }
+
+  void ReadOrganizationForm(const json::object& doc) {
+    const json::value* v = Member(doc, "organizationForm", "organizationForm");
+    if (v == nullptr) return;
+    const json::object* o = Object(*v, "organizationForm");
+    if (o == nullptr) return;
+    std::set<std::string, std::less<>> canonicals;
+    s_.organization_form_.steps.push_back(ReadStep(*o, "organizationForm", canonicals));
+    s_.organization_form_.steps.back().number = 1;
+    s_.organization_form_.id = "organization_form";
+    if (!s_.organization_form_.steps.back().FindField("name")) {
+      Fault("organizationForm.fields", "falta el campo name", "the name field is missing");
+    }
+  }
+
   void ReadSteps(const json::object& o, Flow& flow, const std::string& path) {
     const json::array* steps = Array(o, "steps", path + ".steps");
     if (steps == nullptr) return;
@@ -483,34 +666,16 @@ class SnapshotBuilder {
       const std::string step_path = Index(path + ".steps", j);
       const json::object* so = Object((*steps)[j], step_path);
       if (so == nullptr) continue;
-      StepDef step;
-      step.number = static_cast<int>(Integer(*so, "number", step_path + ".number").value_or(0));
+      StepDef step = ReadStep(*so, step_path, canonicals);
       if (step.number != static_cast<int>(j) + 1) {
         Fault(step_path + ".number", "los pasos se numeran 1, 2, 3... en orden",
               "steps are numbered 1, 2, 3... in order");
       }
-      step.id = Text(*so, "id", step_path + ".id");
-      step.title = Localized(*so, "title", step_path + ".title");
-      step.skippable = Boolean(*so, "skippable", step_path + ".skippable");
-      step.final = Boolean(*so, "final", step_path + ".final");
       if (step.final && j + 1 != steps->size()) {
         Fault(step_path + ".final", "solo el último paso puede ser final",
               "only the last step may be final");
       }
       Unique(step_ids, step.id, step_path + ".id");
-      if (const json::array* fields = Array(*so, "fields", step_path + ".fields")) {
-        std::set<std::string, std::less<>> keys;
-        for (std::size_t k = 0; k < fields->size(); ++k) {
-          const std::string field_path = Index(step_path + ".fields", k);
-          const json::object* fo = Object((*fields)[k], field_path);
-          if (fo == nullptr) continue;
-          std::optional<FieldDef> field = ReadField(*fo, step.id, field_path);
-          if (!field) continue;
-          Unique(keys, field->key, field_path + ".key");
-          Unique(canonicals, field->canonical, field_path + ".canonical");
-          step.fields.push_back(std::move(*field));
-        }
-      }
       flow.steps.push_back(std::move(step));
     }
   }
@@ -587,6 +752,8 @@ json::value FieldToJson(const FieldDef& field) {
                  {"required", field.required},
                  {"label", ToJson(field.label)}};
   if (field.default_value) o["default"] = *field.default_value;
+  o["widget"] = field.widget;
+  if (!field.placeholder.es.empty()) o["placeholder"] = ToJson(field.placeholder);
   switch (field.type) {
     case FieldType::kString:
     case FieldType::kUrl:
@@ -598,7 +765,10 @@ json::value FieldToJson(const FieldDef& field) {
       json::array values;
       for (const std::string& v : field.values) values.emplace_back(v);
       o["values"] = std::move(values);
-      if (field.type == FieldType::kEnumList) o["maxItems"] = field.max_items;
+      if (field.type == FieldType::kEnumList) {
+        o["minItems"] = field.min_items;
+        o["maxItems"] = field.max_items;
+      }
       break;
     }
     case FieldType::kInteger:
@@ -632,12 +802,12 @@ json::value BuildConfig(const Snapshot& s) {
     for (const StepDef& step : flow.steps) {
       json::array fields;
       for (const FieldDef& field : step.fields) fields.push_back(FieldToJson(field));
-      steps.push_back(json::object{{"number", step.number},
-                                   {"id", step.id},
-                                   {"title", ToJson(step.title)},
-                                   {"skippable", step.skippable},
-                                   {"final", step.final},
-                                   {"fields", std::move(fields)}});
+      json::object info{{"number", step.number},       {"id", step.id},
+                        {"title", ToJson(step.title)}, {"skippable", step.skippable},
+                        {"final", step.final},         {"estimatedMinutes", step.estimated_minutes},
+                        {"fields", std::move(fields)}};
+      if (!step.description.es.empty()) info["description"] = ToJson(step.description);
+      steps.push_back(std::move(info));
     }
     flows.push_back(json::object{{"id", flow.id},
                                  {"version", flow.version},
@@ -672,6 +842,7 @@ json::value BuildConfig(const Snapshot& s) {
   return json::object{
       {"version", s.version()},
       {"defaultFlow", s.default_flow().id},
+      {"sessionFlow", s.session_flow().id},
       {"flows", std::move(flows)},
       {"enums", json::object{{"industries", std::move(industries)},
                              {"companySizes", std::move(sizes)},
@@ -704,9 +875,10 @@ JsonBody Snapshot::BuildIndustriesBody(std::string_view q, std::string_view cate
     for (const Industry& i : industries_) {
       if (i.category != c.id) continue;
       if (!needle.empty()) {
-        const std::string haystack = i.id + " " + FoldForSearch(i.name.es) + " " +
-                                     FoldForSearch(i.name.en) + " " +
-                                     FoldForSearch(i.description.In(english));
+        const std::string haystack =
+            i.id + " " + FoldForSearch(i.name.es) + " " + FoldForSearch(i.name.en) + " " +
+            FoldForSearch(i.description.In(english)) + " " + i.category + " " +
+            FoldForSearch(c.name.es) + " " + FoldForSearch(c.name.en);
         if (haystack.find(needle) == std::string::npos) continue;
       }
       json::object item{{"id", i.id},

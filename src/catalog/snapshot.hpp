@@ -74,13 +74,20 @@ struct FieldDef {
   // kInteger
   std::int64_t min = 0;
   std::int64_t max = 0;
-  // kEnumList, kDepartments: most elements accepted in the raw array.
+  // kEnumList, kDepartments: most elements accepted in the raw array; kEnumList: fewest
+  // (after deduplication) when the field is present.
   std::size_t max_items = 0;
+  std::size_t min_items = 0;
   // kDepartments: description length cap in code points.
   std::size_t description_max_length = 500;
   // kImage: decoded data-URL size cap and accepted content types.
   std::size_t max_bytes = 0;
   std::vector<std::string> content_types;
+
+  // How a form shows it (the session API's step info): text, email, select, multiselect,
+  // textarea or number; from the catalog's "widget", else derived from the type.
+  std::string widget;
+  LocalizedText placeholder;  // empty when the catalog gives none
 
   bool AllowsValue(std::string_view value) const;
 };
@@ -90,7 +97,14 @@ struct StepDef {
   std::string id;  // "welcome": also the prefix of error paths ("welcome.role")
   LocalizedText title;
   bool skippable = false;
-  bool final = false;  // the summary step: no data of its own, completes the flow
+  bool final = false;                   // the summary step: no data of its own, completes the flow
+  LocalizedText description;            // empty when the catalog gives none
+  int estimated_minutes = 3;            // shown to the user; remaining time estimates
+  std::vector<LocalizedText> ai_hints;  // short tips shown with the step
+  // The one-sentence feedback after a valid save of this step (the session API's
+  // ai_feedback); {{key}} placeholders name the step's own field keys. Empty: the
+  // catalog-wide templates.step_feedback.
+  LocalizedText feedback;
   std::vector<FieldDef> fields;
 
   const FieldDef* FindField(std::string_view key) const;  // nullptr when absent
@@ -120,6 +134,30 @@ struct PromptTemplate {
   std::string user;  // {{placeholders}} filled by ai/
 };
 
+// A starter OKR the rule-based texts may recommend: chosen when one of `goals` is among
+// the organization's business goals (an empty list: a fallback for anyone).
+struct OkrTemplate {
+  std::vector<std::string> goals;
+  LocalizedText objective;
+  std::vector<LocalizedText> key_results;
+  LocalizedText rationale;
+};
+
+// The texts the session API builds from templates ({{name}} placeholders, see
+// RenderTemplate in text.hpp), in both languages.
+struct Templates {
+  LocalizedText greeting_formal;
+  LocalizedText greeting_informal;
+  LocalizedText resume_formal;     // {{step}}, {{total}}
+  LocalizedText resume_informal;   // {{step}}, {{total}}
+  LocalizedText step_feedback;     // after a valid save of a step without its own feedback
+  LocalizedText invalid_feedback;  // after a save whose data did not validate
+  LocalizedText summary;           // {{company}}, {{industry}}, {{goal}}
+  LocalizedText summary_no_goal;
+  std::vector<LocalizedText> next_steps;  // in order; at least one
+  std::vector<OkrTemplate> okrs;          // in order of preference; at least one fallback
+};
+
 // A response body ready to send, with its strong ETag ("\"<hex>\"", quotes included).
 struct JsonBody {
   std::shared_ptr<const std::string> body;
@@ -138,7 +176,9 @@ class Snapshot {
   // categories, sizes, flows, steps, fields, rate limits, prompts), an industry in an
   // unknown category, flows without steps or with non-contiguous step numbers, an unknown
   // field type, enums without values, a default that its own field would refuse, an unknown
-  // default flow, an image field accepting anything but png/jpeg/webp.
+  // default flow, an image field accepting anything but png/jpeg/webp, an unknown widget,
+  // minItems above maxItems, templates missing a language or empty lists of next steps or
+  // OKRs.
   static core::Result<std::shared_ptr<const Snapshot>> Parse(std::string_view json_text);
   // The same from an already parsed document (the Edge Config poller's item value).
   static core::Result<std::shared_ptr<const Snapshot>> FromJson(const boost::json::value& document);
@@ -153,6 +193,12 @@ class Snapshot {
 
   const std::vector<Flow>& flows() const { return flows_; }
   const Flow& default_flow() const { return flows_[default_flow_index_]; }
+  // The flow POST /start gives new sessions when the client names none ("sessionFlow";
+  // the default flow when absent).
+  const Flow& session_flow() const { return flows_[session_flow_index_]; }
+  const Templates& templates() const { return templates_; }
+  // POST /organization's fields (LEGACY_API §3), as a flow of one step ("organization").
+  const Flow& organization_form() const { return organization_form_; }
   const Flow* FindFlow(std::string_view id) const;  // nullptr when unknown
 
   // False for unknown flags.
@@ -167,7 +213,8 @@ class Snapshot {
   const std::vector<PromptTemplate>& prompts() const { return prompts_; }
 
   // Body of GET /api/onboarding/industries: {industries, categorized, categories, total}.
-  // `q` (trimmed) matches id, name (es and en) and description case- and accent-insensitively;
+  // `q` (trimmed) matches id, name (es and en), description, and the category's id and names,
+  // case- and accent-insensitively;
   // `category` keeps one category id (unknown id: empty result, not an error). Names and
   // descriptions are in Spanish, or English when `english`. The unfiltered bodies are
   // pre-serialized (no allocation beyond the shared_ptr copy); filtered ones are built per
@@ -187,6 +234,9 @@ class Snapshot {
   std::vector<CompanySize> company_sizes_;
   std::vector<Flow> flows_;
   std::size_t default_flow_index_ = 0;
+  std::size_t session_flow_index_ = 0;
+  Templates templates_;
+  Flow organization_form_;
   std::map<std::string, bool, std::less<>> flags_;
   std::map<std::string, LocalizedText, std::less<>> messages_;
   std::vector<RateLimit> rate_limits_;

@@ -104,6 +104,133 @@ TEST(Snapshot, BundledFlows) {
   EXPECT_EQ(legacy->FindStep(2)->FindField("company_name")->canonical, "company.name");
 }
 
+// LEGACY_API.md §2: the older session API's 5-step flow, field by field.
+TEST(Snapshot, SessionFlowIsTheOriginalFiveStepFlow) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  const Flow& flow = s->session_flow();
+  EXPECT_EQ(flow.id, "legacy");
+  ASSERT_EQ(flow.total_steps(), 5);
+  struct Expected {
+    int step;
+    const char* key;
+    bool required;
+    std::vector<std::string> values;  // empty: not an enum
+  };
+  const std::vector<Expected> fields = {
+      {1, "full_name", true, {}},
+      {1, "job_title", true, {}},
+      {1, "experience_with_okr", true, {"none", "beginner", "intermediate", "advanced"}},
+      {1, "primary_goal", true, {}},
+      {1, "urgency_level", true, {"low", "medium", "high", "critical"}},
+      {2, "company_name", true, {}},
+      {2, "industry_id", false, {}},
+      {2, "company_size", true, {"startup", "pyme", "empresa", "corporacion"}},
+      {2, "description", true, {}},
+      {2, "website", false, {}},
+      {2, "country", true, {}},
+      {2, "employee_count", false, {}},
+      {3, "department", false, {}},
+      {3, "team_size", false, {}},
+      {3, "okr_maturity", true, {"beginner", "intermediate", "advanced"}},
+      {3,
+       "current_challenges",
+       true,
+       {"alignment", "measurement", "focus", "communication", "execution", "culture", "resources",
+        "growth"}},
+      {3,
+       "business_goals",
+       true,
+       {"revenue_growth", "market_expansion", "product_development", "operational_efficiency",
+        "customer_satisfaction", "team_development", "innovation", "sustainability"}},
+      {4, "communication_style", true, {"formal", "informal"}},
+      {4, "language", true, {"es", "en"}},
+      {4, "notification_frequency", true, {"daily", "weekly", "monthly"}},
+      {4,
+       "focus_areas",
+       true,
+       {"strategy", "execution", "analytics", "collaboration", "reporting"}},
+      {4, "ai_assistance_level", true, {"minimal", "moderate", "extensive"}},
+      {5, "confirmed", true, {"true"}},
+      {5, "additional_notes", false, {}},
+      {5, "setup_demo", false, {"yes", "no", "later"}},
+      {5, "invite_team_members", false, {"immediately", "soon", "later", "no"}},
+  };
+  std::size_t count = 0;
+  for (const Expected& e : fields) {
+    const FieldDef* f = flow.FindStep(e.step)->FindField(e.key);
+    ASSERT_NE(f, nullptr) << e.key;
+    EXPECT_EQ(f->required, e.required) << e.key;
+    if (!e.values.empty()) {
+      EXPECT_EQ(f->values, e.values) << e.key;
+    }
+    ++count;
+  }
+  std::size_t total = 0;
+  for (const StepDef& step : flow.steps) total += step.fields.size();
+  EXPECT_EQ(total, count) << "no field beyond the original's";
+  EXPECT_EQ(flow.FindStep(1)->id, "welcome");
+  EXPECT_EQ(flow.FindStep(2)->id, "company");
+  EXPECT_EQ(flow.FindStep(3)->id, "organization");
+  EXPECT_EQ(flow.FindStep(4)->id, "preferences");
+  EXPECT_EQ(flow.FindStep(5)->id, "review");
+  EXPECT_EQ(flow.FindStep(3)->FindField("current_challenges")->min_items, 1u);
+  EXPECT_EQ(flow.FindStep(3)->FindField("team_size")->min, 0);
+  EXPECT_EQ(flow.FindStep(3)->FindField("team_size")->max, 500);
+  EXPECT_EQ(flow.FindStep(2)->FindField("employee_count")->max, 100000);
+  EXPECT_EQ(flow.FindStep(2)->FindField("description")->widget, "textarea");
+  EXPECT_EQ(flow.FindStep(3)->FindField("business_goals")->widget, "multiselect");
+  EXPECT_EQ(flow.FindStep(3)->FindField("team_size")->widget, "number");
+  EXPECT_FALSE(flow.FindStep(1)->description.es.empty());
+  EXPECT_FALSE(flow.FindStep(1)->feedback.en.empty());
+}
+
+TEST(Snapshot, TemplatesForTheSessionTexts) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  const Templates& t = s->templates();
+  EXPECT_FALSE(t.greeting_formal.es.empty());
+  EXPECT_FALSE(t.greeting_informal.en.empty());
+  EXPECT_NE(t.greeting_formal.es, t.greeting_informal.es);
+  EXPECT_NE(t.resume_formal.en.find("{{step}}"), std::string::npos);
+  EXPECT_EQ(t.next_steps.size(), 6u);
+  ASSERT_FALSE(t.okrs.empty());
+  EXPECT_TRUE(t.okrs.back().goals.empty()) << "a fallback for anyone";
+  for (const OkrTemplate& okr : t.okrs) EXPECT_FALSE(okr.key_results.empty());
+}
+
+TEST(Snapshot, RefusesBadTemplatesWidgetsAndItemBounds) {
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) { doc.erase("templates"); }), "templates"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      doc["templates"].as_object()["greeting"].as_object().erase("informal");
+                    }),
+                    "templates.greeting.informal"));
+  EXPECT_TRUE(Names(
+      Refusal([](json::object& doc) { doc["templates"].as_object()["nextSteps"] = json::array{}; }),
+      "templates.nextSteps"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      json::array& okrs = doc["templates"].as_object()["okrs"].as_array();
+                      okrs.erase(okrs.end() - 1);
+                    }),
+                    "templates.okrs"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) { Field(doc, 1, 0, 0)["widget"] = "slider"; }),
+                    "flows[1].steps[0].fields[0].widget"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      Field(doc, 1, 2, 3)["minItems"] = 20;  // current_challenges: maxItems 8
+                    }),
+                    "flows[1].steps[2].fields[3].minItems"));
+  EXPECT_TRUE(
+      Names(Refusal([](json::object& doc) { doc["sessionFlow"] = "nope"; }), "sessionFlow"));
+}
+
+TEST(Snapshot, SessionFlowDefaultsToTheDefaultFlow) {
+  json::value doc = json::parse(BundledCatalogJson());
+  doc.as_object().erase("sessionFlow");
+  auto s = Snapshot::FromJson(doc);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ((*s)->session_flow().id, (*s)->default_flow().id);
+}
+
 TEST(Snapshot, FlagsMessagesLimitsPrompts) {
   auto s = Bundled();
   ASSERT_TRUE(s);
@@ -226,10 +353,17 @@ TEST(Snapshot, IndustriesBodyUnfiltered) {
 TEST(Snapshot, IndustriesBodyFilters) {
   auto s = Bundled();
   ASSERT_TRUE(s);
-  // Matches the technology name and the consulting description ("... y tecnología").
+  // Matches the technology name, the consulting description ("... y tecnología") and media
+  // through its category's name ("Tecnología y medios").
   json::value v = json::parse(*s->IndustriesBody("TECNOLOGIA", "", false).body);
-  EXPECT_EQ(v.at("total").as_int64(), 2);
+  EXPECT_EQ(v.at("total").as_int64(), 3);
   EXPECT_EQ(v.at("industries").as_array()[0].at("id"), "technology");
+  std::set<std::string> ids;
+  for (const auto& i : v.at("industries").as_array()) ids.emplace(i.at("id").as_string());
+  EXPECT_EQ(ids, (std::set<std::string>{"technology", "consulting", "media"}));
+  // A category id alone matches its members (LEGACY_API §3: q matches the category too).
+  v = json::parse(*s->IndustriesBody("industrial", "", true).body);
+  EXPECT_EQ(v.at("total").as_int64(), 3);
 
   v = json::parse(*s->IndustriesBody("", "public", false).body);
   EXPECT_EQ(v.at("total").as_int64(), 4);

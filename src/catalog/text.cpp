@@ -120,4 +120,34 @@ std::string FoldForSearch(std::string_view text) {
   return out;
 }
 
+std::string RenderTemplate(std::string_view text,
+                           const std::map<std::string, std::string, std::less<>>& values) {
+  const auto name_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.';
+  };
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t open = text.find("{{", i);
+    if (open == std::string_view::npos) break;
+    const std::size_t close = text.find("}}", open + 2);
+    if (close == std::string_view::npos) break;
+    const std::string_view name = text.substr(open + 2, close - open - 2);
+    bool valid = !name.empty();
+    for (char c : name) valid = valid && name_char(c);
+    out.append(text.substr(i, open - i));
+    if (valid) {
+      if (auto it = values.find(name); it != values.end()) out += it->second;
+      i = close + 2;
+    } else {
+      out += "{{";
+      i = open + 2;
+    }
+  }
+  out.append(text.substr(i));
+  return out;
+}
+
 }  // namespace onboardd::catalog

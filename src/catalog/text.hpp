@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -18,5 +20,11 @@ std::size_t CountCodePoints(std::string_view text);
 // letters mapped to their base ASCII letters ("Compañía Ñandú" -> "compania nandu",
 // "ß" -> "ss", "Æ" -> "ae"), every other code point kept unchanged. Invalid bytes dropped.
 std::string FoldForSearch(std::string_view text);
+
+// Fills a catalog template: every "{{name}}" (name: letters, digits, '_', '.', no spaces)
+// becomes values[name], or "" when `values` has no such name; any other text, including a
+// lone "{{", is copied as is. Values are inserted verbatim, never re-expanded.
+std::string RenderTemplate(std::string_view text,
+                           const std::map<std::string, std::string, std::less<>>& values);
 
 }  // namespace onboardd::catalog

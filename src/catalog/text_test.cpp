@@ -41,5 +41,18 @@ TEST(Fold, FoldsAccentsAndCase) {
   EXPECT_EQ(FoldForSearch("日本"), "日本");
 }
 
+TEST(Template, FillsKnownNamesAndLeavesTheRest) {
+  const std::map<std::string, std::string, std::less<>> values{
+      {"company", "Acme"}, {"company.name", "Acme SL"}, {"count", "2"}, {"evil", "{{count}}"}};
+  EXPECT_EQ(RenderTemplate("Hola {{company}}", values), "Hola Acme");
+  EXPECT_EQ(RenderTemplate("{{company.name}}/{{count}}", values), "Acme SL/2");
+  EXPECT_EQ(RenderTemplate("Faltan {{missing}} pasos", values), "Faltan  pasos");
+  EXPECT_EQ(RenderTemplate("{{evil}}", values), "{{count}}") << "values are not re-expanded";
+  EXPECT_EQ(RenderTemplate("a {{ count }} b", values), "a {{ count }} b") << "spaces: not a name";
+  EXPECT_EQ(RenderTemplate("a {{ b", values), "a {{ b");
+  EXPECT_EQ(RenderTemplate("{{}}{{count}}", values), "{{}}2");
+  EXPECT_EQ(RenderTemplate("", values), "");
+}
+
 }  // namespace
 }  // namespace onboardd::catalog

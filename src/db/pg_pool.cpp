@@ -29,8 +29,6 @@ struct Pool::Waiter {
 
 namespace {
 
-thread_local Pool* current_pool = nullptr;
-
 observability::Counter& RoundTrips() {
   static auto& c = observability::Metrics().GetCounter(
       "onboardd_db_round_trips_total",
@@ -61,8 +59,26 @@ core::Error Unavailable(const char* es, const char* en) {
 
 }  // namespace
 
-Pool* Pool::Current() { return current_pool; }
-void Pool::SetCurrent(Pool* pool) { current_pool = pool; }
+Pool& Pools::Emplace(int worker, asio::io_context& io, PoolOptions options) {
+  auto& place = pools_.at(static_cast<std::size_t>(worker));
+  place = std::make_unique<Pool>(io, std::move(options));
+  return *place;
+}
+
+void Pools::Reset(int worker) {
+  auto& place = pools_.at(static_cast<std::size_t>(worker));
+  if (place) place->Shutdown();
+  place.reset();
+}
+
+core::Result<Pool*> Pools::For(int worker) const {
+  if (worker >= 0 && static_cast<std::size_t>(worker) < pools_.size() &&
+      pools_[static_cast<std::size_t>(worker)]) {
+    return pools_[static_cast<std::size_t>(worker)].get();
+  }
+  return Unavailable("La base de datos no está disponible; inténtalo de nuevo",
+                     "The database is unavailable; try again");
+}
 
 Pool::Pool(asio::io_context& io, PoolOptions options) : io_(io), options_(std::move(options)) {
   for (int i = 0; i < options_.connections; ++i) {

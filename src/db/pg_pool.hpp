@@ -54,10 +54,6 @@ class Pool {
   int healthy_connections() const;
   int size() const { return static_cast<int>(connections_.size()); }
 
-  // The pool of the calling I/O thread (set by SetCurrent on that thread), or null.
-  static Pool* Current();
-  static void SetCurrent(Pool* pool);
-
  private:
   struct Slot;
   struct Waiter;
@@ -70,6 +66,32 @@ class Pool {
   std::vector<std::unique_ptr<Slot>> connections_;
   std::deque<std::shared_ptr<Waiter>> waiters_;
   bool shut_down_ = false;
+};
+
+// The pools of every I/O thread, indexed by worker (http::Request::worker). Made once at
+// start-up with one empty place per worker and handed to the routes when they are
+// registered; each worker fills and empties its own place on its own thread (the server's
+// OnThreadStart / OnThreadStop), and only that thread uses the pool it holds. The vector
+// itself never changes size, so reading a place never races with another worker's.
+class Pools {
+ public:
+  explicit Pools(int workers) : pools_(static_cast<std::size_t>(workers)) {}
+  Pools(const Pools&) = delete;
+  Pools& operator=(const Pools&) = delete;
+
+  int workers() const { return static_cast<int>(pools_.size()); }
+
+  // On worker `worker`'s thread: makes its pool on `io` (not yet started) and returns it.
+  Pool& Emplace(int worker, boost::asio::io_context& io, PoolOptions options);
+  // On worker `worker`'s thread: shuts its pool down and destroys it.
+  void Reset(int worker);
+
+  // The pool of `worker`, for use on that worker's thread only; kUnavailable (with
+  // Retry-After) when the worker has none (no database configured, or not started).
+  core::Result<Pool*> For(int worker) const;
+
+ private:
+  std::vector<std::unique_ptr<Pool>> pools_;
 };
 
 }  // namespace onboardd::db

@@ -33,6 +33,9 @@ struct Request {
   std::map<std::string, std::string, std::less<>> query;   // decoded query parameters
   std::map<std::string, std::string, std::less<>> params;  // from the route pattern
   std::string request_id;
+  // The I/O thread serving this request (0..threads-1): the index of the per-thread
+  // resources (database pool, Redis connection) a handler may use. 0 outside a server.
+  int worker = 0;
   bool english = false;  // Accept-Language prefers English; Spanish otherwise
   core::Deadline deadline{};
   std::optional<Principal> principal;  // set by the Router for authenticated routes

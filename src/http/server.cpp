@@ -346,6 +346,7 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
     std::string_view client_id = request.Header("X-Request-Id");
     request.request_id =
         core::IsAcceptableRequestId(client_id) ? std::string(client_id) : core::NewRequestId();
+    request.worker = worker.index;
     request.english = PrefersEnglish(request.Header("Accept-Language"));
     request.deadline = arrival + options_.request_deadline;
 

@@ -70,7 +70,8 @@ core::Error KeyError(std::string es, std::string en) {
   return core::ValidationError({{"Idempotency-Key", {std::move(es), std::move(en)}}});
 }
 
-asio::awaitable<core::Result<Response>> Run(std::string route, http::Handler handler,
+asio::awaitable<core::Result<Response>> Run(std::shared_ptr<const db::Pools> pools,
+                                            std::string route, http::Handler handler,
                                             Request request) {
   const std::string key(request.Header("Idempotency-Key"));
   if (key.empty()) co_return co_await handler(std::move(request));
@@ -78,8 +79,9 @@ asio::awaitable<core::Result<Response>> Run(std::string route, http::Handler han
     co_return KeyError("Debe tener de 1 a 255 caracteres ASCII visibles",
                        "Must be 1 to 255 visible ASCII characters");
   }
-  db::Pool* pool = db::Pool::Current();
-  if (pool == nullptr || !request.principal) co_return co_await handler(std::move(request));
+  auto found = pools->For(request.worker);
+  if (!found || !request.principal) co_return co_await handler(std::move(request));
+  db::Pool* pool = *found;
   const std::string hash = catalog::StrongEtag(request.body());
   const db::TenantContext context = ContextOf(request);
 
@@ -128,10 +130,10 @@ asio::awaitable<core::Result<Response>> Run(std::string route, http::Handler han
 
 }  // namespace
 
-http::Handler WithIdempotency(std::string route, http::Handler handler) {
-  return [route = std::move(route), handler = std::move(handler)](Request request) {
-    return Run(route, handler, std::move(request));
-  };
+http::Handler WithIdempotency(std::shared_ptr<const db::Pools> pools, std::string route,
+                              http::Handler handler) {
+  return [pools = std::move(pools), route = std::move(route), handler = std::move(handler)](
+             Request request) { return Run(pools, route, handler, std::move(request)); };
 }
 
 }  // namespace onboardd::onboarding

@@ -3,8 +3,10 @@
 // (table idempotency_keys, the caller's own rows under RLS), so it holds across instances.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "db/pg_pool.hpp"
 #include "http/router.hpp"
 
 namespace onboardd::onboarding {
@@ -18,7 +20,9 @@ namespace onboardd::onboarding {
 //     `Idempotent-Replayed: true`) without running the handler;
 //   - the same key with another route or body → 400 VALIDATION_ERROR on `Idempotency-Key`;
 //   - a repeat while the first is still running → 409 CONFLICT.
-// Claims left by a crashed request are reclaimable after 60 s; keys expire after 24 h.
-http::Handler WithIdempotency(std::string route, http::Handler handler);
+// Claims left by a crashed request are reclaimable after 60 s; keys expire after 24 h. The
+// claim and the stored answer use the request's worker's pool in `pools`.
+http::Handler WithIdempotency(std::shared_ptr<const db::Pools> pools, std::string route,
+                              http::Handler handler);
 
 }  // namespace onboardd::onboarding

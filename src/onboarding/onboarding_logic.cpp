@@ -82,8 +82,8 @@ std::vector<Department> DepartmentsFromJson(const json::value& v) {
   return out;
 }
 
-// Copies one validated value into the typed data by its canonical name; names the typed
-// data does not model stay only in CompletionData::sections.
+// Copies one validated value into the typed data by its canonical name; a name the typed
+// data does not model goes to CompletionData::extras (the organization's settings).
 void Assign(CompletionData& out, std::string_view canonical, const json::value& v,
             const std::optional<Logo>& logo) {
   const auto text = [&] { return v.is_string() ? std::string(v.as_string()) : std::string(); };
@@ -97,6 +97,11 @@ void Assign(CompletionData& out, std::string_view canonical, const json::value& 
     out.welcome.has_seen_welcome = v.is_bool() && v.as_bool();
   } else if (canonical == "welcome.fullName") {
     out.welcome.full_name = text();
+  } else if (canonical == "welcome.jobTitle") {
+    out.welcome.job_title = text();
+  } else if (canonical == "welcome.okrExperience") {
+    out.welcome.okr_experience = text();
+    out.extras[canonical] = v;
   } else if (canonical == "company.name") {
     out.company.name = text();
   } else if (canonical == "company.industry") {
@@ -107,6 +112,7 @@ void Assign(CompletionData& out, std::string_view canonical, const json::value& 
     out.company.description = text();
   } else if (canonical == "company.website") {
     out.company.website = text();
+    out.extras[canonical] = v;
   } else if (canonical == "company.logo") {
     if (logo) {
       out.company.logo = logo;
@@ -114,7 +120,10 @@ void Assign(CompletionData& out, std::string_view canonical, const json::value& 
       out.company.logo_url = text();
     }
   } else if (canonical == "organization.teamSize") {
-    if (v.is_int64()) out.organization.team_size = static_cast<int>(v.as_int64());
+    // The session flow accepts 0 ("not known yet"); an organization's team_size is 1..10000.
+    if (v.is_int64() && v.as_int64() >= 1) {
+      out.organization.team_size = static_cast<int>(v.as_int64());
+    }
   } else if (canonical == "organization.structure") {
     out.organization.structure = text();
   } else if (canonical == "organization.methodology") {
@@ -129,6 +138,10 @@ void Assign(CompletionData& out, std::string_view canonical, const json::value& 
     }
   } else if (canonical == "organization.departments") {
     out.organization.departments = DepartmentsFromJson(v);
+  } else if (canonical == "organization.department") {
+    out.organization.department = text();
+  } else {
+    out.extras[canonical] = v;
   }
 }
 
@@ -212,13 +225,27 @@ ProfilePlan PlanProfile(const CompletionData& data, std::string_view token_name,
   ProfilePlan plan;
   plan.full_name =
       !data.welcome.full_name.empty() ? data.welcome.full_name : FullName(token_name, token_email);
-  plan.role_type = MapRole(data.welcome.role);
+  // The session flow asks no role: whoever completes it creates the organization and leads it.
+  plan.role_type = data.welcome.role.empty() ? RoleType::kCorporativo : MapRole(data.welcome.role);
   plan.custom_role = data.welcome.custom_role;
-  plan.experience_level =
-      data.welcome.experience_level.empty() ? "intermediate" : data.welcome.experience_level;
-  plan.department = data.organization.departments.empty()
-                        ? "General"
-                        : data.organization.departments.front().name;
+  if (!data.welcome.experience_level.empty()) {
+    plan.experience_level = data.welcome.experience_level;
+  } else if (data.welcome.okr_experience == "intermediate" ||
+             data.welcome.okr_experience == "advanced") {
+    plan.experience_level = data.welcome.okr_experience;
+  } else if (!data.welcome.okr_experience.empty()) {
+    plan.experience_level = "beginner";  // none or beginner
+  } else {
+    plan.experience_level = "intermediate";
+  }
+  if (!data.organization.department.empty()) {
+    plan.department = data.organization.department;
+  } else if (!data.organization.departments.empty()) {
+    plan.department = data.organization.departments.front().name;
+  } else {
+    plan.department = "General";
+  }
+  plan.job_title = data.welcome.job_title;
   return plan;
 }
 
@@ -360,25 +387,8 @@ std::vector<PlannedDepartment> PlanDepartments(const std::vector<Department>& de
   return planned;
 }
 
-bool CanAdvance(const catalog::StepDef& step, const StepProgress& progress) {
-  return progress.valid && (progress.completed || (progress.skipped && step.skippable));
-}
-
-int NextStep(const catalog::Flow& flow, const std::set<int>& done_steps) {
-  for (int n = 1; n <= flow.total_steps(); ++n) {
-    if (!done_steps.contains(n)) return n;
-  }
-  return flow.total_steps();
-}
-
-int CompletionPercentage(const catalog::Flow& flow, const std::set<int>& done_steps, int previous,
-                         bool completed) {
-  if (completed) return 100;
-  const int total = flow.total_steps();
-  int done = 0;
-  for (int n : done_steps) done += (n >= 1 && n <= total) ? 1 : 0;
-  const int percentage = total == 0 ? 0 : done * 100 / total;
-  return std::clamp(std::max(percentage, previous), 0, 100);
+bool CanAdvance(const StepProgress& progress) {
+  return progress.valid && (progress.completed || progress.skipped);
 }
 
 std::string StepPath(const catalog::StepDef& step) { return "/onboarding/" + step.id; }
@@ -408,6 +418,79 @@ RedirectDecision DecideRedirect(SessionStatus status, const catalog::Flow& flow,
   }
   decision.should_redirect = decision.redirect_to.has_value();
   return decision;
+}
+
+const catalog::Flow& FlowOfSession(const catalog::Snapshot& snapshot, const json::object* session) {
+  if (session) {
+    if (const json::value* id = session->if_contains("flow"); id && id->is_string()) {
+      if (const catalog::Flow* flow = snapshot.FindFlow(id->as_string())) return *flow;
+    }
+  }
+  return snapshot.default_flow();
+}
+
+json::object BuildStatus(std::optional<json::object> session,
+                         std::optional<json::object> organization, bool has_profile,
+                         const catalog::Snapshot& snapshot, bool english,
+                         const StatusMetadata& metadata) {
+  const json::object* s = session ? &*session : nullptr;
+  const catalog::Flow& flow = FlowOfSession(snapshot, s);
+  SessionStatus status = SessionStatus::kNotStarted;
+  int current_step = 1;
+  json::array completed_steps;
+  json::object current_data;
+  if (s) {
+    if (const json::value* v = s->if_contains("status"); v && v->is_string()) {
+      status = ParseSessionStatus(v->as_string()).value_or(SessionStatus::kInProgress);
+    }
+    if (const json::value* c = s->if_contains("currentStep"); c && c->is_int64()) {
+      current_step = static_cast<int>(c->as_int64());
+    }
+    if (const json::value* steps = s->if_contains("completedSteps"); steps && steps->is_array()) {
+      completed_steps = steps->as_array();
+    }
+    const catalog::StepDef* step = flow.FindStep(current_step);
+    const json::value* form = s->if_contains("formData");
+    if (step && form && form->is_object()) {
+      if (const json::value* d = form->as_object().if_contains(step->id); d && d->is_object()) {
+        current_data = d->as_object();
+      }
+    }
+  }
+  if (has_profile && organization) status = SessionStatus::kCompleted;
+  const RedirectDecision decision = DecideRedirect(status, flow, current_step);
+
+  json::value next_step = nullptr;
+  if (status != SessionStatus::kCompleted) {
+    // In progress: the step the session is on; otherwise the wizard starts over.
+    const int number = status == SessionStatus::kInProgress ? current_step : 1;
+    const catalog::StepDef* next = flow.FindStep(number);
+    if (next == nullptr) next = flow.FindStep(1);
+    if (next) {
+      next_step = json::object{{"number", next->number},
+                               {"id", next->id},
+                               {"title", next->title.In(english)},
+                               {"path", StepPath(*next)}};
+    }
+  }
+  json::value session_value = nullptr;
+  if (session) session_value = std::move(*session);
+  json::value organization_value = nullptr;
+  if (organization) organization_value = std::move(*organization);
+  return json::object{{"status", ToString(status)},
+                      {"session", std::move(session_value)},
+                      {"progress", json::object{{"completedSteps", std::move(completed_steps)},
+                                                {"currentStepData", std::move(current_data)},
+                                                {"nextStep", std::move(next_step)}}},
+                      {"organization", std::move(organization_value)},
+                      {"flags", json::object{{"canResume", decision.can_resume},
+                                             {"hasExpired", decision.has_expired},
+                                             {"shouldRedirect", decision.should_redirect}}},
+                      {"redirectTo", decision.redirect_to ? json::value(*decision.redirect_to)
+                                                          : json::value(nullptr)},
+                      {"metadata", json::object{{"lastChecked", metadata.last_checked},
+                                                {"fromCache", metadata.from_cache},
+                                                {"checkDuration", metadata.check_duration_ms}}}};
 }
 
 }  // namespace onboardd::onboarding

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,19 +71,13 @@ core::Result<std::vector<Department>> NormalizeDepartments(std::vector<Departmen
 std::vector<PlannedDepartment> PlanDepartments(const std::vector<Department>& departments);
 
 // --- Session progression (SPEC §4.3) --------------------------------------------------------
+// Which step a session is on and how complete it is are decided in one place only, the SQL
+// functions onboardd_private.session_step_after and session_percentage (migration 0012), so
+// that every write computes them inside its own UPDATE. What C++ decides is whether a save
+// counts as done:
 
-// True when the session may move past `step`: its progress is valid and it was completed,
-// or skipped and the step is skippable.
-bool CanAdvance(const catalog::StepDef& step, const StepProgress& progress);
-
-// The step the user should be on: the lowest step number that is neither completed nor
-// skipped; the flow's last step when all earlier ones are done.
-int NextStep(const catalog::Flow& flow, const std::set<int>& done_steps);
-
-// round-down(100 × done / total), at least `previous` (it never decreases) and at most 100;
-// 100 exactly when `completed`.
-int CompletionPercentage(const catalog::Flow& flow, const std::set<int>& done_steps, int previous,
-                         bool completed = false);
+// True when a save moves the session on: its data is valid and it was completed or skipped.
+bool CanAdvance(const StepProgress& progress);
 
 // --- Status redirect (SPEC §4.2) ------------------------------------------------------------
 
@@ -95,5 +88,28 @@ std::string StepPath(const catalog::StepDef& step);
 // step's page (can_resume); completed -> no redirect; abandoned/expired -> the first step
 // again, has_expired for expired. `current_step` outside the flow counts as step 1.
 RedirectDecision DecideRedirect(SessionStatus status, const catalog::Flow& flow, int current_step);
+
+// What GET /status reports besides the stored rows.
+struct StatusMetadata {
+  std::string last_checked;  // ISO-8601, when the rows were read
+  bool from_cache = false;
+  double check_duration_ms = 0;
+};
+
+// GET /status's body (SPEC §4.2) from the caller's latest session (the store's camelCase
+// session JSON, or none), primary profile and active organization: status (completed as soon
+// as a profile with an organization exists), the session, progress {completedSteps,
+// currentStepData (the current step's saved data), nextStep {number, id, title, path} or
+// null when completed}, organization, flags, redirectTo, metadata. The session's flow is
+// looked up in `snapshot` (the default flow when unknown). Titles in English when `english`.
+boost::json::object BuildStatus(std::optional<boost::json::object> session,
+                                std::optional<boost::json::object> organization, bool has_profile,
+                                const catalog::Snapshot& snapshot, bool english,
+                                const StatusMetadata& metadata);
+
+// The flow a stored session follows: its "flow" member when `snapshot` knows it, else the
+// default flow.
+const catalog::Flow& FlowOfSession(const catalog::Snapshot& snapshot,
+                                   const boost::json::object* session);
 
 }  // namespace onboardd::onboarding

@@ -127,27 +127,60 @@ TEST(MergeCompletion, InlineLogoIsDecoded) {
   EXPECT_EQ(r->company.logo_url, "");
 }
 
-TEST(MergeCompletion, LegacyFlowMapsCanonicalNames) {
-  auto r = MergeCompletion(Legacy(), {}, json::parse(R"({
-      "welcome": {"role": "individual", "full_name": "Ana Pérez"},
-      "company": {"company_name": "Acme", "industry": "energy", "company_size": "enterprise"},
-      "organization": {"team_size": 40, "departments": ["Ops"]},
-      "preferences": {"collaboration_style": "distributed", "integrations": ["email"]},
-      "review": {"confirmed": true}})"));
+// The session API's 5-step flow (LEGACY_API §2): its snake_case answers land in the same
+// typed data; what the typed data does not model goes to the organization's settings.
+const char* kLegacyAnswers = R"({
+    "welcome": {"full_name": "Ana Pérez", "job_title": "COO", "experience_with_okr": "none",
+                "primary_goal": "Alinear equipos", "urgency_level": "high"},
+    "company": {"company_name": "Acme", "industry_id": "energy", "company_size": "pyme",
+                "description": "Renovables", "website": "https://acme.example", "country": "España",
+                "employee_count": 42},
+    "organization": {"department": "Operaciones", "team_size": 0, "okr_maturity": "beginner",
+                     "current_challenges": ["focus"], "business_goals": ["revenue_growth"]},
+    "preferences": {"communication_style": "informal", "language": "en",
+                    "notification_frequency": "weekly", "focus_areas": ["strategy"],
+                    "ai_assistance_level": "moderate"},
+    "review": {"confirmed": "true"}})";
+
+TEST(MergeCompletion, SessionFlowMapsCanonicalNames) {
+  auto r = MergeCompletion(Legacy(), {}, json::parse(kLegacyAnswers));
   ASSERT_TRUE(r) << r.error().details.front().path;
   EXPECT_EQ(r->company.name, "Acme");
-  EXPECT_EQ(r->company.size, "enterprise");
-  EXPECT_EQ(r->organization.team_size, 40);
-  EXPECT_EQ(r->organization.collaboration_style, "distributed");
-  EXPECT_EQ(r->organization.integrations, std::vector<std::string>{"email"});
+  EXPECT_EQ(r->company.industry, "energy");
+  EXPECT_EQ(r->company.size, "pyme");
+  EXPECT_EQ(r->company.description, "Renovables");
+  EXPECT_FALSE(r->organization.team_size) << "0 means unknown: organizations hold 1..10000";
+  EXPECT_EQ(r->organization.department, "Operaciones");
   EXPECT_EQ(r->welcome.full_name, "Ana Pérez");
-  EXPECT_EQ(PlanProfile(*r, "Token Name", "").full_name, "Ana Pérez");
-  EXPECT_EQ(r->sections.at("preferences").at("language"), "es");
+  EXPECT_EQ(r->welcome.job_title, "COO");
+  EXPECT_EQ(r->extras.at("company.country"), "España");
+  EXPECT_EQ(r->extras.at("company.employeeCount"), 42);
+  EXPECT_EQ(r->extras.at("company.website"), "https://acme.example");
+  EXPECT_EQ(r->extras.at("organization.businessGoals"), json::parse(R"(["revenue_growth"])"));
+  EXPECT_EQ(r->extras.at("preferences.language"), "en");
+  EXPECT_FALSE(r->extras.contains("company.name")) << "typed values stay out of the extras";
+
+  ProfilePlan plan = PlanProfile(*r, "Token Name", "");
+  EXPECT_EQ(plan.full_name, "Ana Pérez");
+  EXPECT_EQ(plan.role_type, RoleType::kCorporativo) << "no role asked: the creator leads";
+  EXPECT_EQ(plan.experience_level, "beginner") << "experience_with_okr none";
+  EXPECT_EQ(plan.department, "Operaciones");
+  EXPECT_EQ(plan.job_title, "COO");
 
   auto unconfirmed = MergeCompletion(Legacy(), {}, json::object());
   ASSERT_FALSE(unconfirmed);
   EXPECT_TRUE(Names(unconfirmed.error(), "review.confirmed"));
   EXPECT_TRUE(Names(unconfirmed.error(), "company.company_name"));
+  json::value boolean = json::parse(kLegacyAnswers);
+  boolean.as_object()["review"].as_object()["confirmed"] = true;
+  auto strict = MergeCompletion(Legacy(), {}, boolean);
+  ASSERT_FALSE(strict);
+  EXPECT_TRUE(Names(strict.error(), "review.confirmed")) << "confirmed is the string \"true\"";
+  json::value no_goals = json::parse(kLegacyAnswers);
+  no_goals.as_object()["organization"].as_object()["business_goals"] = json::array{};
+  auto empty = MergeCompletion(Legacy(), {}, no_goals);
+  ASSERT_FALSE(empty);
+  EXPECT_TRUE(Names(empty.error(), "organization.business_goals")) << "at least one";
 }
 
 // --- Profile ----------------------------------------------------------------------------
@@ -266,36 +299,15 @@ TEST(DepartmentsPlan, NormalizationIsIdempotent) {
 }
 
 // --- Progression ------------------------------------------------------------------------
+// Which step and what percentage: migration 0012's SQL functions (pgTAP 90). Here: whether a
+// save counts as done.
 
 TEST(Progression, CanAdvance) {
-  const catalog::StepDef& welcome = *Wizard().FindStep(1);
-  const catalog::StepDef& organization = *Wizard().FindStep(3);
-  EXPECT_TRUE(CanAdvance(welcome, {1, true, false, true}));
-  EXPECT_FALSE(CanAdvance(welcome, {1, true, false, false}));  // invalid
-  EXPECT_FALSE(CanAdvance(welcome, {1, false, false, true}));  // neither done nor skipped
-  EXPECT_FALSE(CanAdvance(welcome, {1, false, true, true}));   // not skippable
-  EXPECT_TRUE(CanAdvance(organization, {3, false, true, true}));
-  EXPECT_FALSE(CanAdvance(organization, {3, false, true, false}));
-}
-
-TEST(Progression, NextStep) {
-  EXPECT_EQ(NextStep(Wizard(), {}), 1);
-  EXPECT_EQ(NextStep(Wizard(), {1}), 2);
-  EXPECT_EQ(NextStep(Wizard(), {1, 3}), 2);
-  EXPECT_EQ(NextStep(Wizard(), {1, 2, 3}), 4);
-  EXPECT_EQ(NextStep(Wizard(), {1, 2, 3, 4}), 4);
-  EXPECT_EQ(NextStep(Legacy(), {1, 2, 3, 4}), 5);
-}
-
-TEST(Progression, PercentageNeverDecreases) {
-  EXPECT_EQ(CompletionPercentage(Wizard(), {}, 0), 0);
-  EXPECT_EQ(CompletionPercentage(Wizard(), {1}, 0), 25);
-  EXPECT_EQ(CompletionPercentage(Wizard(), {1, 2, 3}, 0), 75);
-  EXPECT_EQ(CompletionPercentage(Wizard(), {1}, 50), 50);
-  EXPECT_EQ(CompletionPercentage(Wizard(), {1, 2}, 0, true), 100);
-  EXPECT_EQ(CompletionPercentage(Wizard(), {1, 9, -2}, 0), 25);
-  EXPECT_EQ(CompletionPercentage(Wizard(), {}, 250), 100);
-  EXPECT_EQ(CompletionPercentage(Legacy(), {1, 2}, 0), 40);
+  EXPECT_TRUE(CanAdvance({1, true, false, true}));
+  EXPECT_TRUE(CanAdvance({3, false, true, true}));
+  EXPECT_FALSE(CanAdvance({1, true, false, false}));  // invalid
+  EXPECT_FALSE(CanAdvance({1, false, false, true}));  // neither completed nor skipped
+  EXPECT_FALSE(CanAdvance({3, false, true, false}));  // skipped but invalid
 }
 
 // --- Status -----------------------------------------------------------------------------
@@ -336,6 +348,65 @@ TEST(Status, Redirects) {
   EXPECT_FALSE(d.can_resume);
   EXPECT_EQ(DecideRedirect(SessionStatus::kAbandoned, Wizard(), 2).redirect_to,
             "/onboarding/welcome");
+}
+
+json::object Session(std::string_view json_text) { return json::parse(json_text).as_object(); }
+
+TEST(Status, NotStartedSendsToTheFirstStep) {
+  StatusMetadata metadata{"2026-12-03T10:00:00Z", false, 1.5};
+  json::object s =
+      BuildStatus(std::nullopt, std::nullopt, false, testing::BundledCatalog(), false, metadata);
+  EXPECT_EQ(s.at("status"), "not_started");
+  EXPECT_TRUE(s.at("session").is_null());
+  EXPECT_EQ(s.at("redirectTo"), "/onboarding/welcome");
+  EXPECT_EQ(s.at("progress").at("nextStep").at("number"), 1);
+  EXPECT_EQ(s.at("progress").at("nextStep").at("title"), "Bienvenida");
+  EXPECT_EQ(s.at("flags").at("shouldRedirect"), true);
+  EXPECT_EQ(s.at("metadata").at("lastChecked"), "2026-12-03T10:00:00Z");
+  EXPECT_EQ(s.at("metadata").at("fromCache"), false);
+  EXPECT_EQ(s.at("metadata").at("checkDuration"), 1.5);
+}
+
+TEST(Status, InProgressResumesTheCurrentStepWithItsData) {
+  json::object s =
+      BuildStatus(Session(R"({"flow": "wizard", "status": "in_progress", "currentStep": 2,
+                  "completedSteps": [1], "formData": {"welcome": {"role": "ceo"},
+                  "company": {"name": "Acme"}}})"),
+                  std::nullopt, false, testing::BundledCatalog(), true, {});
+  EXPECT_EQ(s.at("status"), "in_progress");
+  EXPECT_EQ(s.at("redirectTo"), "/onboarding/company");
+  EXPECT_EQ(s.at("flags").at("canResume"), true);
+  EXPECT_EQ(s.at("progress").at("completedSteps"), json::parse("[1]"));
+  EXPECT_EQ(s.at("progress").at("currentStepData"), json::parse(R"({"name": "Acme"})"));
+  EXPECT_EQ(s.at("progress").at("nextStep").at("id"), "company");
+  EXPECT_EQ(s.at("progress").at("nextStep").at("title"), "Company") << "English asked";
+}
+
+TEST(Status, AProfileWithAnOrganizationIsCompleted) {
+  json::object s = BuildStatus(
+      Session(R"({"flow": "wizard", "status": "in_progress", "currentStep": 3})"),
+      Session(R"({"id": "o1", "name": "Acme"})"), true, testing::BundledCatalog(), false, {});
+  EXPECT_EQ(s.at("status"), "completed");
+  EXPECT_TRUE(s.at("redirectTo").is_null());
+  EXPECT_TRUE(s.at("progress").at("nextStep").is_null());
+  EXPECT_EQ(s.at("organization").at("name"), "Acme");
+  // The organization alone (no profile: a membership elsewhere) does not complete anything.
+  json::object member = BuildStatus(std::nullopt, Session(R"({"id": "o1"})"), false,
+                                    testing::BundledCatalog(), false, {});
+  EXPECT_EQ(member.at("status"), "not_started");
+}
+
+TEST(Status, ExpiredAndAbandonedStartOverInTheirOwnFlow) {
+  json::object expired =
+      BuildStatus(Session(R"({"flow": "legacy", "status": "expired", "currentStep": 4})"),
+                  std::nullopt, false, testing::BundledCatalog(), false, {});
+  EXPECT_EQ(expired.at("flags").at("hasExpired"), true);
+  EXPECT_EQ(expired.at("redirectTo"), "/onboarding/welcome");
+  EXPECT_EQ(expired.at("progress").at("nextStep").at("number"), 1);
+  json::object unknown_flow =
+      BuildStatus(Session(R"({"flow": "gone", "status": "in_progress", "currentStep": 4})"),
+                  std::nullopt, false, testing::BundledCatalog(), false, {});
+  EXPECT_EQ(unknown_flow.at("redirectTo"), "/onboarding/complete") << "the default flow's step 4";
 }
 
 }  // namespace

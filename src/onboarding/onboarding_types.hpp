@@ -59,7 +59,9 @@ struct WelcomeData {
   std::string custom_role;
   std::string experience_level;  // beginner, intermediate, advanced
   bool has_seen_welcome = false;
-  std::string full_name;  // legacy flow only
+  std::string full_name;       // the session flow (LEGACY_API §2) only
+  std::string job_title;       // the session flow only: the owner membership's job_title
+  std::string okr_experience;  // the session flow only: none, beginner, intermediate, advanced
 };
 
 struct CompanyData {
@@ -73,12 +75,13 @@ struct CompanyData {
 };
 
 struct OrganizationData {
-  int team_size = 5;
+  std::optional<int> team_size;  // 1..10000 when known (the session flow allows 0: unknown)
   std::string structure;
   std::string methodology;
   std::string collaboration_style;
   std::vector<std::string> integrations;
   std::vector<Department> departments;  // deduplicated, parents resolvable
+  std::string department;               // the session flow only: the caller's own department
 };
 
 struct CompletionData {
@@ -86,8 +89,12 @@ struct CompletionData {
   CompanyData company;
   OrganizationData organization;
   // The merged, validated sections keyed by step id ({"welcome": {...}, ...}): what the
-  // session's form_data becomes and what the organization's settings may keep.
+  // session's form_data becomes.
   boost::json::object sections;
+  // Every validated value whose canonical name the typed data above does not model
+  // ({"company.country": "España", "organization.businessGoals": [...]}): what the
+  // organization keeps in its settings.
+  boost::json::object extras;
 };
 
 // The profile row derived from the completion data and the token's identity.
@@ -97,6 +104,7 @@ struct ProfilePlan {
   std::string custom_role;
   std::string experience_level;
   std::string department;
+  std::string job_title;  // the owner membership's; empty when the flow asks none
 };
 
 // Where a session stands, as the store reads it: the step numbers completed or skipped.

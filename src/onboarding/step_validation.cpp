@@ -178,6 +178,11 @@ std::optional<json::value> CheckEnumList(const json::value& v, const FieldDef& f
     if (seen.emplace(items[i].as_string()).second) out.push_back(items[i]);
   }
   if (details.count() != before) return std::nullopt;
+  if (out.size() < field.min_items) {
+    details.Add(path, "Elige al menos " + Num(field.min_items),
+                "Choose at least " + Num(field.min_items));
+    return std::nullopt;
+  }
   return json::value(std::move(out));
 }
 

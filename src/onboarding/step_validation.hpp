@@ -11,7 +11,8 @@
 // - Integers: JSON integers, or floats with no fraction (5.0), inside [min, max]; 5.5, "5",
 //   1e400 and 2^64 are errors.
 // - Enum lists (integrations): at most max_items raw elements, each an allowed value;
-//   duplicates are dropped silently (first occurrence kept, order preserved).
+//   duplicates are dropped silently (first occurrence kept, order preserved); at least
+//   min_items distinct values when the field is present.
 // - Departments: at most max_items elements, each a name or {id?, name, description?,
 //   parentId?} (ids may be strings or integers, kept as strings); normalized to objects,
 //   deduplicated case- and accent-insensitively, parents resolved (see

@@ -426,23 +426,43 @@ TEST(Departments, ArrayBounds) {
 // --- The legacy flow uses the same machinery with its own field names --------------------
 
 TEST(Legacy, SnakeCaseFields) {
-  auto r = ValidateStep(Legacy(), 2, json::parse(R"({"company_name": "Acme", "industry": "finance",
-                                        "company_size": "large", "website": "https://acme.io",
-                                        "name": "ignored"})"));
+  auto r =
+      ValidateStep(Legacy(), 2, json::parse(R"({"company_name": "Acme", "industry_id": "finance",
+                                        "company_size": "empresa", "website": "https://acme.io",
+                                        "description": "Banca", "country": "ES",
+                                        "employee_count": 120, "name": "ignored"})"));
   ASSERT_TRUE(r);
-  EXPECT_EQ(json::value(r->data), json::parse(R"({"company_name": "Acme", "industry": "finance",
-                                                   "company_size": "large",
-                                                   "website": "https://acme.io"})"));
+  EXPECT_EQ(json::value(r->data), json::parse(R"({"company_name": "Acme", "industry_id": "finance",
+                                                   "company_size": "empresa",
+                                                   "description": "Banca",
+                                                   "website": "https://acme.io", "country": "ES",
+                                                   "employee_count": 120})"));
   auto missing = ValidateStep(Legacy(), 2, json::parse(R"({"name": "Acme"})"));
   EXPECT_TRUE(Fails(missing, "company.company_name"));
+  EXPECT_TRUE(Fails(missing, "company.company_size"));
+  EXPECT_TRUE(Fails(missing, "company.country"));
+  EXPECT_TRUE(Fails(ValidateStep(Legacy(), 2, json::parse(R"({"company_size": "small"})")),
+                    "company.company_size"))
+      << "the session flow's sizes are startup/pyme/empresa/corporacion";
   EXPECT_TRUE(Fails(ValidateStep(Legacy(), 5, json::object()), "review.confirmed"));
-  auto prefs = ValidateStep(Legacy(), 4, json::object());
-  ASSERT_TRUE(prefs);
-  EXPECT_EQ(prefs->data.at("language"), "es");
-  EXPECT_EQ(prefs->data.at("ai_assistance_level"), "moderate");
-  EXPECT_TRUE(Fails(ValidateStep(Legacy(), 1, json::parse(R"({"role": "ceo",
-                                                              "experience_level": "x"})")),
-                    "welcome.experience_level"));
+  EXPECT_TRUE(ValidateStep(Legacy(), 5, json::parse(R"({"confirmed": "true"})")));
+  EXPECT_TRUE(Fails(ValidateStep(Legacy(), 5, json::parse(R"({"confirmed": "false"})")),
+                    "review.confirmed"));
+  EXPECT_TRUE(Fails(ValidateStep(Legacy(), 1, json::parse(R"({"experience_with_okr": "x"})")),
+                    "welcome.experience_with_okr"));
+  EXPECT_TRUE(Fails(ValidateStep(Legacy(), 3, json::parse(R"({"team_size": 501})")),
+                    "organization.team_size"));
+  auto challenges = ValidateStep(
+      Legacy(), 3,
+      json::parse(R"({"okr_maturity": "beginner", "current_challenges": ["focus", "focus"],
+                      "business_goals": ["innovation"], "team_size": 0})"));
+  ASSERT_TRUE(challenges);
+  EXPECT_EQ(challenges->data.at("current_challenges"), json::parse(R"(["focus"])"));
+  EXPECT_TRUE(Fails(ValidateStep(Legacy(), 3, json::parse(R"({"okr_maturity": "beginner",
+                                                 "current_challenges": [],
+                                                 "business_goals": ["innovation"]})")),
+                    "organization.current_challenges"))
+      << "at least one challenge";
 }
 
 }  // namespace

@@ -1,0 +1,80 @@
+// What the onboarding feature's two route files (onboarding_routes.cpp, session_routes.cpp)
+// share: the dependencies handed to them at registration, and the small decoders every
+// handler uses. Internal to src/onboarding.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "catalog/catalog.hpp"
+#include "core/result.hpp"
+#include "db/pg_pool.hpp"
+#include "db/tenant_transaction.hpp"
+#include "http/request.hpp"
+
+namespace onboardd::onboarding {
+
+// What the onboarding routes need, made once at start-up: the live catalog (read once per
+// request), the per-worker database pools, and the session lifetime (SESSION_TTL_HOURS).
+// Everything here is thread-safe or constant.
+struct Dependencies {
+  std::shared_ptr<const catalog::Catalog> catalog;  // must not be null
+  std::shared_ptr<const db::Pools> pools;           // must not be null
+  std::chrono::hours session_ttl{168};
+};
+
+using Reply = boost::asio::awaitable<core::Result<http::Response>>;
+
+// A route handler `Handler(dependencies, request)` with its dependencies bound, as the Router
+// takes it.
+template <Reply (*Handler)(Dependencies, http::Request)>
+std::function<Reply(http::Request)> Bind(const Dependencies& dependencies) {
+  return
+      [dependencies](http::Request request) { return Handler(dependencies, std::move(request)); };
+}
+
+// The caller's identity for SQL: the verified user, the request id and deadline, and the
+// active organization X-Organization-Id names (a hint that reaches SQL as app.org_id; the
+// policies check membership). A header that is present but not a uuid names no organization
+// the caller could be in: `org_header_invalid` is set and the route answers 404.
+struct CallerContext {
+  db::TenantContext tenant;
+  bool org_header_invalid = false;
+};
+CallerContext ContextOf(const http::Request& request);
+
+// A kValidation error with one detail.
+core::Error FieldError(std::string path, std::string es, std::string en);
+
+// The request body as a JSON object; kValidation otherwise.
+core::Result<boost::json::object> BodyObject(const http::Request& request);
+// The same, where an empty body means {}.
+core::Result<boost::json::object> OptionalBody(const http::Request& request);
+
+// A whole number (5 or 5.0) in [1, 50], else nullopt.
+std::optional<int> StepNumber(const boost::json::value* v);
+
+// An optional body member spelled snake_case or camelCase (snake_case wins).
+const boost::json::value* Member(const boost::json::object& body, std::string_view snake,
+                                 std::string_view camel);
+
+// An optional boolean member: `fallback` when absent or null, kValidation naming `path` when
+// it is not a boolean.
+core::Result<bool> OptionalBool(const boost::json::object& body, std::string_view snake,
+                                std::string_view camel, bool fallback);
+
+// A path or query session id: a uuid, else it names no session of anyone (404, not 400, so
+// probing with odd ids learns nothing).
+core::Result<std::string> SessionId(std::string_view id);
+
+// A catalog message in the request's language (the key itself if the catalog lacks it).
+std::string Message(const catalog::Snapshot& snapshot, std::string_view key, bool english);
+
+}  // namespace onboardd::onboarding
