@@ -92,6 +92,9 @@ inline bool Contains(const std::vector<std::string>& list, std::string_view item
 class OnboardingApiServer : public ::testing::Test {
  protected:
   static constexpr int kThreads = 2;
+  // SESSION_TTL_HOURS of this server: not the database's 7-day default, so that a test can
+  // tell that the setting reached the SQL.
+  static constexpr std::chrono::hours kSessionTtl{48};
 
   static void SetUpTestSuite() {
     using namespace std::chrono_literals;
@@ -103,7 +106,7 @@ class OnboardingApiServer : public ::testing::Test {
     catalog_ = std::make_shared<catalog::Catalog>(std::move(*snapshot));
     pools_ = std::make_shared<db::Pools>(kThreads);
     router_ = new http::Router();
-    const onboarding::Dependencies deps{catalog_, pools_, std::chrono::hours(168)};
+    const onboarding::Dependencies deps{catalog_, pools_, kSessionTtl};
     onboarding::RegisterRoutes(*router_, deps);
     onboarding::RegisterSessionRoutes(*router_, deps);
     router_->SetAuthenticate([](std::string authorization,
