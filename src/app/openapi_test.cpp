@@ -46,8 +46,11 @@ TEST(OpenApi, EveryRouteOfTheServiceIsDescribed) {
   auto snapshot = catalog::LoadBundled();
   ASSERT_TRUE(snapshot.has_value());
   http::Router router;
+  const config::Settings settings;
   Services services;
+  services.settings = &settings;
   services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
+  services.pools = std::make_shared<db::Pools>(1);
   RegisterRoutes(router, services);
   auto routes = router.Routes();
   ASSERT_GT(routes.size(), 15u);

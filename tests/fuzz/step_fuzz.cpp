@@ -1,6 +1,7 @@
-// libFuzzer target for the wizard's input path: JSON as the routes parse it, then
-// ValidateStep (every step of the wizard and legacy flows) and MergeCompletion. Any crash,
-// sanitizer report or exception escaping is a finding; validation errors are expected.
+// libFuzzer target for the wizard's and the session API's input path: JSON as the routes
+// parse it, then ValidateStep (every step of the wizard and legacy flows), MergeCompletion,
+// the session API's progress check, and the texts built from a session's form data. Any
+// crash, sanitizer report or exception escaping is a finding; validation errors are expected.
 #include <boost/json/parse.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +9,7 @@
 
 #include "catalog/catalog.hpp"
 #include "onboarding/onboarding_logic.hpp"
+#include "onboarding/session_logic.hpp"
 #include "onboarding/step_validation.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -27,6 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)onboarding::ValidateStep(*flow, step, value);
   static const boost::json::object kEmptyDraft;
   (void)onboarding::MergeCompletion(*flow, kEmptyDraft, value);
-  if (value.is_object()) (void)onboarding::MergeCompletion(*flow, value.as_object(), value);
+  if (value.is_object()) {
+    const boost::json::object& object = value.as_object();
+    (void)onboarding::MergeCompletion(*flow, object, value);
+    (void)onboarding::CheckProgress(*flow->FindStep(step), object, (data[0] & 1) != 0);
+    const onboarding::TextStyle style = onboarding::StyleOf(*flow, object, false);
+    (void)onboarding::BuildCompletionTexts(*snapshot, *flow, object, style.english);
+    (void)onboarding::StepFeedback(snapshot->templates(), *flow->FindStep(step), object, true,
+                                   style.english);
+  }
   return 0;
 }
