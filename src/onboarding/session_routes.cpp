@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <tuple>
 
 #include "catalog/text.hpp"
 #include "core/ids.hpp"
@@ -215,104 +216,131 @@ Reply ActiveSessionRoute(Dependencies deps, Request request) {
                             json::object{{"has_active_session", true}, {"next_step", next}});
 }
 
+// PUT /progress's body, decoded with LEGACY_API §2's names and defaults (and the camelCase
+// or earlier spellings onboardd accepted before: step, data, time_spent).
+struct ProgressRequest {
+  std::string session_id;
+  int step = 0;
+  json::object step_data;
+  bool completed = false;
+  bool skipped = false;
+  bool auto_advance = true;
+  int time_spent_seconds = 0;
+  std::string flow;  // a hint: the flow the client believes the session follows
+};
+
+core::Result<ProgressRequest> DecodeProgress(const json::object& body) {
+  ProgressRequest out;
+  const json::value* id = Member(body, "session_id", "sessionId");
+  if (id == nullptr || !id->is_string() || !core::IsUuid(id->as_string())) {
+    return FieldError("session_id", "Debe ser el identificador (uuid) de la sesión",
+                      "Must be the session's id (a uuid)");
+  }
+  out.session_id = std::string(id->as_string());
+  const json::value* number = Member(body, "step_number", "stepNumber");
+  std::optional<int> step = StepNumber(number ? number : body.if_contains("step"));
+  if (!step) {
+    return FieldError("step_number", "Debe ser un número de paso entero",
+                      "Must be a whole step number");
+  }
+  out.step = *step;
+  const json::value* data = Member(body, "step_data", "stepData");
+  if (data == nullptr) data = body.if_contains("data");
+  if (data != nullptr && !data->is_null()) {
+    if (!data->is_object()) {
+      return FieldError("step_data", "Debe ser un objeto", "Must be an object");
+    }
+    out.step_data = data->as_object();
+  }
+  for (auto [snake, camel, target, fallback] :
+       {std::tuple{"completed", "completed", &out.completed, false},
+        std::tuple{"skipped", "skipped", &out.skipped, false},
+        std::tuple{"auto_advance", "autoAdvance", &out.auto_advance, true}}) {
+    auto flag = OptionalBool(body, snake, camel, fallback);
+    if (!flag) return flag.error();
+    *target = *flag;
+  }
+  const json::value* seconds = Member(body, "time_spent_seconds", "timeSpent");
+  if (seconds == nullptr) seconds = body.if_contains("time_spent");
+  if (seconds && seconds->is_int64()) {
+    out.time_spent_seconds =
+        static_cast<int>(std::clamp<std::int64_t>(seconds->as_int64(), 0, 86400));
+  }
+  if (const json::value* f = body.if_contains("flow"); f && f->is_string()) {
+    out.flow = std::string(f->as_string());
+  }
+  return out;
+}
+
+// The write a progress request makes when its session follows `flow`: the data judged by
+// that flow's step (session_logic CheckProgress). kValidation for a step outside the flow.
+core::Result<ProgressWrite> Judge(const catalog::Flow& flow, const ProgressRequest& request,
+                                  std::optional<int> if_match, ProgressCheck& check) {
+  const catalog::StepDef* step = flow.FindStep(request.step);
+  if (step == nullptr) {
+    const std::string total = std::to_string(flow.total_steps());
+    return FieldError("step_number", "El paso debe estar entre 1 y " + total,
+                      "The step must be between 1 and " + total);
+  }
+  check = CheckProgress(*step, request.step_data, request.skipped);
+  ProgressWrite write;
+  write.session_id = request.session_id;
+  write.flow_id = flow.id;
+  write.if_match = if_match;
+  write.step = request.step;
+  write.step_id = step->id;
+  write.data = check.data;
+  write.completed = request.completed;
+  write.skipped = request.skipped;
+  write.valid = check.valid;
+  write.errors = ValidationErrors(check.errors, false);
+  write.done = CanAdvance({request.step, request.completed, request.skipped, check.valid});
+  write.move = request.auto_advance;
+  write.time_spent_seconds = request.time_spent_seconds;
+  return write;
+}
+
 Reply SaveProgressRoute(Dependencies deps, Request request) {
   auto body = BodyObject(request);
   if (!body) co_return body.error();
   auto if_match = http::IfMatchVersion(request.Header("If-Match"));
   if (!if_match) co_return if_match.error();
-  ProgressWrite write;
-  write.if_match = *if_match;
-  const json::value* id = Member(*body, "session_id", "sessionId");
-  if (id == nullptr || id->is_null() || !id->is_string() || !core::IsUuid(id->as_string())) {
-    co_return FieldError("session_id", "Debe ser el identificador (uuid) de la sesión",
-                         "Must be the session's id (a uuid)");
-  }
-  write.session_id = std::string(id->as_string());
-  const json::value* number_member = Member(*body, "step_number", "stepNumber");
-  if (number_member == nullptr) number_member = body->if_contains("step");
-  std::optional<int> number = StepNumber(number_member);
-  if (!number) {
-    co_return FieldError("step_number", "Debe ser un número de paso entero",
-                         "Must be a whole step number");
-  }
-  json::object step_data;
-  const json::value* data = Member(*body, "step_data", "stepData");
-  if (data == nullptr) data = body->if_contains("data");
-  if (data != nullptr && !data->is_null()) {
-    if (!data->is_object()) {
-      co_return FieldError("step_data", "Debe ser un objeto", "Must be an object");
-    }
-    step_data = data->as_object();
-  }
-  auto completed = OptionalBool(*body, "completed", "completed", false);
-  if (!completed) co_return completed.error();
-  auto skipped = OptionalBool(*body, "skipped", "skipped", false);
-  if (!skipped) co_return skipped.error();
-  auto auto_advance = OptionalBool(*body, "auto_advance", "autoAdvance", true);
-  if (!auto_advance) co_return auto_advance.error();
-  write.completed = *completed;
-  write.skipped = *skipped;
-  write.move = *auto_advance;
-  const json::value* seconds = Member(*body, "time_spent_seconds", "timeSpent");
-  if (seconds == nullptr) seconds = body->if_contains("time_spent");
-  if (seconds && seconds->is_int64()) {
-    write.time_spent_seconds =
-        static_cast<int>(std::clamp<std::int64_t>(seconds->as_int64(), 0, 86400));
-  }
-
+  auto progress = DecodeProgress(*body);
+  if (!progress) co_return progress.error();
   auto snapshot = deps.catalog->Current();
-  // The session follows the session API's flow unless it says otherwise: judge the data by
-  // it, and judge again only when the store says the session follows another flow.
-  const catalog::Flow* flow = &snapshot->session_flow();
-  if (const json::value* f = body->if_contains("flow"); f && f->is_string()) {
-    if (const catalog::Flow* named = snapshot->FindFlow(f->as_string())) flow = named;
-  }
+  // The session follows the session API's flow unless the client says otherwise: judge the
+  // data by it, and judge again only when the store says the session follows another flow.
+  const catalog::Flow* flow = snapshot->FindFlow(progress->flow);
+  if (flow == nullptr) flow = &snapshot->session_flow();
   ProgressCheck check;
-  const auto judge = [&](const catalog::Flow& against) -> core::Status {
-    const catalog::StepDef* step = against.FindStep(*number);
-    if (step == nullptr) {
-      return FieldError("step_number",
-                        "El paso debe estar entre 1 y " + std::to_string(against.total_steps()),
-                        "The step must be between 1 and " + std::to_string(against.total_steps()));
-    }
-    check = CheckProgress(*step, step_data, write.skipped);
-    write.flow_id = against.id;
-    write.step = *number;
-    write.step_id = step->id;
-    write.valid = check.valid;
-    write.data = check.data;
-    write.errors = ValidationErrors(check.errors, false);
-    write.done = CanAdvance({*number, write.completed, write.skipped, check.valid});
-    return {};
-  };
-  if (auto judged = judge(*flow); !judged) co_return judged.error();
+  auto write = Judge(*flow, *progress, *if_match, check);
+  if (!write) co_return write.error();
   auto pool = deps.pools->For(request.worker);
   if (!pool) co_return pool.error();
-  const CallerContext caller = ContextOf(request);
+  const db::TenantContext context = ContextOf(request).tenant;
   std::string actual_flow;
-  auto saved = co_await SaveProgress(**pool, caller.tenant, write, &actual_flow);
-  if (!saved && !actual_flow.empty()) {
-    const catalog::Flow* own = snapshot->FindFlow(actual_flow);
-    if (own == nullptr) co_return saved.error();
-    flow = own;
-    if (auto judged = judge(*flow); !judged) co_return judged.error();
-    saved = co_await SaveProgress(**pool, caller.tenant, write, nullptr);
+  auto saved = co_await SaveProgress(**pool, context, *write, &actual_flow);
+  if (!saved && !actual_flow.empty() && snapshot->FindFlow(actual_flow)) {
+    flow = snapshot->FindFlow(actual_flow);
+    write = Judge(*flow, *progress, *if_match, check);
+    if (!write) co_return write.error();
+    saved = co_await SaveProgress(**pool, context, *write, nullptr);
   }
   if (!saved) co_return saved.error();
 
   const TextStyle style = StyleOf(*flow, FormData(saved->session), request.english);
-  const catalog::StepDef& step = *flow->FindStep(*number);
-  json::object extra{{"progress", std::move(saved->progress)},
-                     {"ai_feedback", StepFeedback(snapshot->templates(), step, check.data,
-                                                  check.valid, style.english)}};
+  json::object extra{
+      {"progress", std::move(saved->progress)},
+      {"ai_feedback", StepFeedback(snapshot->templates(), *flow->FindStep(progress->step),
+                                   check.data, check.valid, style.english)}};
   if (!check.valid) extra["validation_errors"] = ValidationErrors(check.errors, style.english);
-  const int current = IntMember(saved->session, "current_step", *number);
-  if (current != *number) {
+  const int current = IntMember(saved->session, "current_step", progress->step);
+  if (current != progress->step) {
     extra["next_step"] = CurrentStepInfo(*snapshot, *flow, saved->session, style.english);
   }
   Response response = SessionResponse(std::move(saved->session), std::move(extra));
-  response.With("x-validation-status", check.valid ? "valid" : "invalid");
-  response.With("x-step-number", std::to_string(current));
+  response.With("x-validation-status", check.valid ? "valid" : "invalid")
+      .With("x-step-number", std::to_string(current));
   co_return response;
 }
 
