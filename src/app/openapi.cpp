@@ -23,6 +23,8 @@ const std::map<std::string, std::string, std::less<>>& Summaries() {
       {"GET /openapi.json", "This document"},
       {"POST /api/onboarding/step", "Validate and save one wizard step as the user's draft"},
       {"GET /api/onboarding/status", "Whether the user still needs onboarding, and where to go"},
+      {"GET /api/onboarding/draft/image/{step}/{field}",
+       "An image the user's draft holds (status names it by this path)"},
       {"POST /api/onboarding/complete", "Turn the wizard into the organization's records"},
       {"GET /api/onboarding/complete", "Completion state of a session"},
       {"GET /api/onboarding/industries", "Industry catalog (public, cacheable)"},

@@ -149,6 +149,58 @@ TEST_F(OnboardingApiTest, WizardStepsWithDefaultsAndLogoThenComplete) {
   EXPECT_EQ(after.At({"flags", "shouldRedirect"}), json::value(false));
 }
 
+// Issue 11: status is read on every navigation; a 2 MB logo in the draft must not ride along.
+// It is named by a path that serves it (ETag, 304), and that path sent back keeps it.
+TEST_F(OnboardingApiTest, StatusNamesTheDraftLogoInsteadOfCarryingIt) {
+  const std::string user = NewUser("statuslogo");
+  const std::string png = PngBytes(2'000'000);
+  json::object company = Company("Logo Co");
+  company["logo"] = "data:image/png;base64," + Base64(png);
+  ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);
+  ASSERT_EQ(Post("/api/onboarding/step", Step(2, company), user).status, 200);
+
+  Reply status = Get("/api/onboarding/status", user);
+  ASSERT_EQ(status.status, 200);
+  EXPECT_LT(status.body.size(), 4096u) << "a few KB, not the 2.7 MB image";
+  const std::string path = "/api/onboarding/draft/image/company/logo";
+  EXPECT_EQ(status.Str({"session", "formData", "company", "logo"}), path);
+  EXPECT_EQ(status.Str({"session", "formData", "company", "name"}), "Logo Co");
+
+  Reply image = Get(path, user);
+  ASSERT_EQ(image.status, 200) << image.body.substr(0, 200);
+  EXPECT_EQ(image.Header("Content-Type"), "image/png");
+  EXPECT_EQ(image.body, png);
+  const std::string etag = image.Header("ETag");
+  ASSERT_EQ(etag.size(), 34u);
+  Reply again = Get(path, user, "If-None-Match: " + etag + "\r\n");
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(Get(path, NewUser("stranger")).status, 404) << "only the caller's own draft";
+  EXPECT_EQ(Get("/api/onboarding/draft/image/company/name", user).status, 404)
+      << "a field without an inline image";
+  EXPECT_EQ(Get("/api/onboarding/draft/image/x'%20or%201=1/logo", user).status, 404);
+
+  // The step sent again as the status shows it (the path instead of the bytes) keeps the
+  // image, and the completion stores it.
+  json::object resent = Company("Logo Co 2");
+  resent["logo"] = path;
+  Reply saved = Post("/api/onboarding/step", Step(2, resent), user);
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(Get(path, user).body, png);
+  json::object foreign = Company("Logo Co 3");
+  foreign["logo"] = "/api/onboarding/draft/image/welcome/logo";
+  EXPECT_EQ(Post("/api/onboarding/step", Step(2, foreign), user).status, 400)
+      << "another field's path is not an image URL";
+  Reply done =
+      Post("/api/onboarding/complete",
+           json::object{{"data", json::object{{"company", json::object{{"logo", path}}}}}}, user);
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(Scalar("select octet_length(data) from public.organization_logos where "
+                   "organization_id = $1::uuid",
+                   done.Str({"company_id"})),
+            std::to_string(png.size()));
+}
+
 TEST_F(OnboardingApiTest, ResumeFromAnotherDeviceSeesTheSavedDraft) {
   const std::string user = NewUser("resume");
   ASSERT_EQ(Post("/api/onboarding/step", Step(1, Welcome()), user).status, 200);

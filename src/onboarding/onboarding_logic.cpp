@@ -116,7 +116,7 @@ void Assign(CompletionData& out, std::string_view canonical, const json::value& 
   } else if (canonical == "company.logo") {
     if (logo) {
       out.company.logo = logo;
-    } else {
+    } else if (!text().starts_with(kDraftImagePath)) {  // a draft image that was never saved
       out.company.logo_url = text();
     }
   } else if (canonical == "organization.teamSize") {
@@ -173,7 +173,14 @@ core::Result<CompletionData> MergeCompletion(const catalog::Flow& flow, const js
         details.push_back(Detail(step.id, "Debe ser un objeto", "Must be an object"));
         continue;
       }
-      for (const auto& [key, value] : given->as_object()) merged[key] = value;
+      for (const auto& [key, value] : given->as_object()) {
+        // The status's path of a draft image means "keep the saved one": the draft's stays.
+        if (value.is_string() && value.as_string().starts_with(kDraftImagePath) &&
+            merged.contains(key)) {
+          continue;
+        }
+        merged[key] = value;
+      }
     }
     auto validated = ValidateStep(flow, step.number, merged);
     if (!validated) {

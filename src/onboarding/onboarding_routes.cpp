@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "catalog/text.hpp"
 #include "core/clock.hpp"
 #include "http/etag.hpp"
 #include "onboarding/idempotency.hpp"
@@ -245,6 +246,60 @@ Reply ListOrganizationsRoute(Dependencies deps, Request request) {
   co_return response;
 }
 
+// A path segment naming a step or a field: the catalog's identifier shape, else nothing.
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 64 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The inline image a draft holds, which GET /status names by this route's path instead of
+// carrying its bytes (migration 0013). Revalidated by ETag (the MD5 of the data URL).
+Reply DraftImageRoute(Dependencies deps, Request request) {
+  const std::string step(request.Param("step")), field(request.Param("field"));
+  if (!IsIdentifier(step) || !IsIdentifier(field)) {
+    co_return core::MakeError(core::ErrorCode::kNotFound);
+  }
+  std::string known(request.Header("If-None-Match"));
+  if (known.size() == 34 && known.front() == '"' && known.back() == '"') {
+    known = known.substr(1, 32);
+  } else {
+    known.clear();
+  }
+  auto pool = deps.pools->For(request.worker);
+  if (!pool) co_return pool.error();
+  auto image = co_await ReadDraftImage(**pool, ContextOf(request).tenant, step, field, known);
+  if (!image) co_return image.error();
+  Response response;
+  response.With("ETag", "\"" + image->md5 + "\"")
+      .With("Cache-Control", "private, no-cache")
+      .With("X-Content-Type-Options", "nosniff");
+  if (image->data_url.empty()) {
+    response.status = http::beast_http::status::not_modified;
+    co_return response;
+  }
+  // Saved only after validation (png, jpeg or webp, strict base64): decode what is there.
+  const std::string_view url = image->data_url;
+  const std::size_t comma = url.find(',');
+  const std::size_t semicolon = url.find(';');
+  std::optional<std::string> bytes =
+      comma == std::string_view::npos ? std::nullopt : DecodeBase64(url.substr(comma + 1));
+  if (!bytes || semicolon == std::string_view::npos || semicolon < 5) {
+    co_return core::MakeError(core::ErrorCode::kNotFound);
+  }
+  std::string type = catalog::FoldForSearch(url.substr(5, semicolon - 5));
+  if (type != "image/png" && type != "image/jpeg" && type != "image/webp") {
+    co_return core::MakeError(core::ErrorCode::kNotFound);
+  }
+  response.content_type = std::move(type);
+  response.body = std::move(*bytes);
+  co_return response;
+}
+
 Reply IndustriesRoute(Dependencies deps, Request request) {
   auto snapshot = deps.catalog->Current();
   catalog::JsonBody body =
@@ -270,6 +325,8 @@ void RegisterRoutes(http::Router& router, const Dependencies& deps) {
   router.Add(verb::post, "/api/onboarding/step",
              idempotent("POST /api/onboarding/step", Bind<SaveStepRoute>(deps)), wizard);
   router.Add(verb::get, "/api/onboarding/status", Bind<StatusRoute>(deps), signed_in);
+  router.Add(verb::get, "/api/onboarding/draft/image/{step}/{field}", Bind<DraftImageRoute>(deps),
+             signed_in);
   router.Add(verb::post, "/api/onboarding/complete",
              idempotent("POST /api/onboarding/complete", Bind<CompleteRoute>(deps)), wizard);
   router.Add(verb::post, "/api/onboarding/organization",

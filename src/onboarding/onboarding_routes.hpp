@@ -15,6 +15,8 @@ inline constexpr std::size_t kWizardMaxBodyBytes = 4u << 20;
 // Registers:
 //   POST /api/onboarding/step          (authenticated)  save one step as the draft
 //   GET  /api/onboarding/status        (authenticated)  detection and redirect, read-only
+//   GET  /api/onboarding/draft/image/{step}/{field}  (authenticated)  a draft's inline image,
+//                                      which status names instead of carrying (ETag, 304)
 //   POST /api/onboarding/complete      (authenticated)  the atomic completion; with a
 //                                      session_id, the session API's form (session_routes)
 //   POST /api/onboarding/organization  (authenticated)  201 a new organization, caller owner

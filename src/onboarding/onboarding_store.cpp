@@ -36,7 +36,8 @@ constexpr Statement kEnsureSession{
 constexpr Statement kSaveDraft{
     "onb_save_draft",
     "update public.onboarding_sessions s set "
-    "form_data = s.form_data || jsonb_build_object($1::text, $2::jsonb), "
+    "form_data = s.form_data || jsonb_build_object($1::text, "
+    "onboardd_private.keep_draft_images($1, s.form_data -> $1, $2::jsonb)), "
     "completed_steps = " ONBOARDD_DONE_AFTER("$3::int", "true") ", "
     "current_step = " ONBOARDD_STEP_AFTER("$3::int", "true", "true") ", "
     "completion_percentage = " ONBOARDD_PERCENTAGE_AFTER("$3::int", "true", "true")
@@ -96,6 +97,13 @@ constexpr Statement kReadDraft{
     "(select " ONBOARDD_ORGANIZATION_JSON
     " from public.profiles p join public.organizations o "
     "on o.id = p.organization_id where p.user_id = " ONBOARDD_ME " and p.is_primary)::text"};
+
+// $1 step, $2 field, $3 the MD5 the client holds (or NULL).
+constexpr Statement kReadDraftImage{
+    "onb_read_draft_image",
+    "select case when md5(x.v) = $3 then null else x.v end, md5(x.v) from (select s.form_data "
+    "-> $1 ->> $2 as v from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
+    " order by s.created_at desc limit 1) x where x.v ilike 'data:%'"};
 
 // --- POST /complete, POST /organization -------------------------------------------------------
 
@@ -368,6 +376,21 @@ asio::awaitable<core::Result<StatusRead>> ReadStatus(db::Pool& pool, db::TenantC
   out.profile = ObjectAt(r, 0, 1);
   out.organization = ObjectAt(r, 0, 2);
   out.active_org_denied = r.size() > 0 && r.Get(0, 3) == "t";
+  co_return out;
+}
+
+asio::awaitable<core::Result<DraftImage>> ReadDraftImage(db::Pool& pool, db::TenantContext context,
+                                                         std::string step, std::string field,
+                                                         std::string known_md5) {
+  db::TenantTransaction tx(Reading(std::move(context)));
+  std::size_t index = tx.Add(kReadDraftImage, {Param(step), Param(field), TextOrNull(known_md5)});
+  auto rows = co_await tx.Commit(pool);
+  if (!rows) co_return rows.error();
+  const db::Rows& r = (*rows)[index];
+  if (r.empty()) co_return core::MakeError(core::ErrorCode::kNotFound);
+  DraftImage out;
+  if (!r.IsNull(0, 0)) out.data_url = std::string(r.Get(0, 0));
+  out.md5 = std::string(r.Get(0, 1));
   co_return out;
 }
 

@@ -72,6 +72,19 @@ struct DraftRead {
 boost::asio::awaitable<core::Result<DraftRead>> ReadDraft(db::Pool& pool,
                                                           db::TenantContext context);
 
+// GET /api/onboarding/draft/image/{step}/{field}: the data: URL the caller's latest session
+// holds at form_data[step][field], with the MD5 hex of that text as its version. `known_md5`
+// (from If-None-Match) equal to it: `data_url` stays empty (the client has it). kNotFound
+// when that field holds no inline image.
+struct DraftImage {
+  std::string data_url;
+  std::string md5;
+};
+boost::asio::awaitable<core::Result<DraftImage>> ReadDraftImage(db::Pool& pool,
+                                                                db::TenantContext context,
+                                                                std::string step, std::string field,
+                                                                std::string known_md5);
+
 // An organization to create with the caller as its owner.
 struct NewOrganization {
   CompanyData company;

@@ -12,6 +12,11 @@
 
 namespace onboardd::onboarding {
 
+// Where GET /status points for a draft's inline image (migration 0013): a draft's data: URL
+// appears in the status as "<kDraftImagePath><step id>/<field key>", the route that serves
+// it. Sent back as that same field's value, it means "keep the saved image".
+inline constexpr std::string_view kDraftImagePath = "/api/onboarding/draft/image/";
+
 // profiles.role_type.
 enum class RoleType { kCorporativo, kGerente, kEmpleado };
 std::string_view ToString(RoleType role);  // "corporativo", "gerente", "empleado"

@@ -65,7 +65,8 @@ constexpr Statement kSessionCheck{
 constexpr Statement kSaveProgress{
     "ses_save_progress",
     "with u as (update public.onboarding_sessions s set "
-    "form_data = s.form_data || jsonb_build_object($1::text, $2::jsonb), "
+    "form_data = s.form_data || jsonb_build_object($1::text, "
+    "onboardd_private.keep_draft_images($1, s.form_data -> $1, $2::jsonb)), "
     "completed_steps = " ONBOARDD_DONE_AFTER("$3::int", "$7::bool") ", "
     "current_step = " ONBOARDD_STEP_AFTER("$3::int", "$7::bool", "$8::bool") ", "
     "completion_percentage = " ONBOARDD_PERCENTAGE_AFTER("$3::int", "$7::bool", "$8::bool")

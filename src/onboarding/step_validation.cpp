@@ -296,6 +296,9 @@ std::optional<json::value> CheckImage(const json::value& v, const FieldDef& fiel
     return std::nullopt;
   }
   const std::string_view text = Trim(v.as_string());
+  std::string own_image(kDraftImagePath);
+  for (char c : path) own_image.push_back(c == '.' ? '/' : c);
+  if (text == own_image) return json::value(text);  // "keep the saved image"
   if (StartsWithNoCase(text, "data:")) {
     auto decoded = DecodeImageDataUrl(text, field, path);
     if (!decoded) {

@@ -19,7 +19,8 @@
 //   onboarding_logic.hpp PlanDepartments): an unknown parent or a cycle is an error.
 // - Images (logo): an http(s) URL, or data:image/(png|jpeg|webp);base64,<data> with strict
 //   base64 whose decoded bytes are ≤ max_bytes and start with the declared type's magic
-//   bytes. SVG and every other type are refused.
+//   bytes. SVG and every other type are refused. The field's own draft-image path
+//   (kDraftImagePath + "<step>/<key>") is accepted as is: it means "keep the saved image".
 // Error paths are "<step id>.<key>" with "[i]" for array elements and ".<member>" inside
 // them: "company.name", "organization.departments[3].name". At most kMaxDetails details are
 // reported (a 10,000-element array does not produce 10,000 of them).

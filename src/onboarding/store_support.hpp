@@ -23,7 +23,8 @@ namespace onboardd::onboarding::store {
 #define ONBOARDD_ME "onboardd_private.current_user_id()"
 
 // A session (alias s) as GET /status reports it (camelCase, SPEC §4.2). "expired" when an
-// in-progress session is past expires_at, before the expiry job has marked it.
+// in-progress session is past expires_at, before the expiry job has marked it. formData is
+// the preview without inline images (migration 0013).
 #define ONBOARDD_SESSION_STATUS                                                                \
   "case when s.status = 'in_progress' and s.expires_at <= now() then 'expired' else s.status " \
   "end"
@@ -31,7 +32,8 @@ namespace onboardd::onboarding::store {
   "json_build_object('id', s.id, 'flow', s.flow, 'status', " ONBOARDD_SESSION_STATUS           \
   ", 'currentStep', s.current_step, 'totalSteps', s.total_steps, 'completedSteps', "           \
   "s.completed_steps, 'completionPercentage', s.completion_percentage, 'version', s.version, " \
-  "'organizationId', s.organization_id, 'formData', s.form_data, 'expiresAt', s.expires_at, "  \
+  "'organizationId', s.organization_id, 'formData', coalesce(s.form_preview, s.form_data), "   \
+  "'expiresAt', s.expires_at, "                                                                \
   "'createdAt', s.created_at, 'updatedAt', s.updated_at, 'completedAt', s.completed_at)"
 
 // A session (alias s) as the session API answers it (snake_case, LEGACY_API §2).
