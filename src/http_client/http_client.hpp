@@ -10,9 +10,10 @@
 // to its end, no byte after it, no error), the connection goes back to an idle list. Idle
 // lists are kept per execution context (the io_context: a socket is only ever used on the
 // context it was opened on, and the lists die with it), per executor (a coroutine on a strand
-// gets the sockets of that strand), per Client, and per scheme, host and port. A list holds at
-// most `max_idle_per_host` connections, the most recently used first; a connection idle for
-// longer than `idle_timeout` is closed at the next use of its context's lists (no timer is
+// gets the sockets of that strand, so reuse needs long-lived strands; the server's I/O threads
+// run one io_context each, without strands), per Client, and per scheme, host and port. A list
+// holds at most `max_idle_per_host` connections, the most recently used first; a connection idle
+// for longer than `idle_timeout` is closed at the next use of its context's lists (no timer is
 // armed, so idle connections never keep an io_context's run() from returning) or when the
 // context is destroyed. Before reuse a connection is checked without blocking: if the server
 // closed it or sent anything while it was idle, it is dropped and the next one is tried.
