@@ -199,7 +199,10 @@ PollOutcome EdgeConfigPoller::Failed(PollOutcome outcome, std::string_view stage
 }
 
 asio::awaitable<PollOutcome> EdgeConfigPoller::PollOnce(core::Deadline deadline) {
-  Fetched digest_fetch = co_await Get(options_.connection.DigestUrl(), deadline);
+  // URLs as named locals, not temporaries in the co_await expression: GCC 12 may destroy those
+  // twice (it did with http_client::Request).
+  std::string digest_url = options_.connection.DigestUrl();
+  Fetched digest_fetch = co_await Get(std::move(digest_url), deadline);
   if (!digest_fetch.response) {
     co_return Failed(digest_fetch.failure, "digest", std::move(digest_fetch.error),
                      digest_fetch.status);
@@ -223,7 +226,8 @@ asio::awaitable<PollOutcome> EdgeConfigPoller::PollOnce(core::Deadline deadline)
   };
   if (digest == digest_) co_return succeeded(PollOutcome::kUnchanged);
 
-  Fetched items = co_await Get(options_.connection.ItemsUrl(), deadline);
+  std::string items_url = options_.connection.ItemsUrl();
+  Fetched items = co_await Get(std::move(items_url), deadline);
   if (!items.response) {
     co_return Failed(items.failure, "items", std::move(items.error), items.status);
   }
