@@ -21,6 +21,7 @@
 #include "app/routes.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/dev_token.hpp"
+#include "catalog/edge_config.hpp"
 #include "db/migrator.hpp"
 #include "db/pg_pool.hpp"
 #include "db/readiness.hpp"
@@ -69,6 +70,38 @@ http::ServerOptions ServerOptionsFrom(const config::Settings& s) {
   return o;
 }
 
+// With EDGE_CONFIG the live catalog follows Edge Config from now on, on a thread of its own
+// (catalog/edge_config.hpp); the first check runs here, bounded by EDGE_CONFIG_TIMEOUT_MS, and
+// if it fails the server starts on `live`'s snapshot while polling goes on. Without it (null),
+// the catalog stays the bundled one or CATALOG_FILE. An unusable EDGE_CONFIG is an error.
+core::Result<std::unique_ptr<catalog::EdgeConfigThread>> StartEdgeConfig(
+    const config::Settings& settings, const std::shared_ptr<catalog::Catalog>& live) {
+  const std::string source = settings.catalog_file.empty() ? "bundled" : "file";
+  if (settings.edge_config.empty()) {
+    catalog::CatalogInfoMetric(observability::Metrics()).Set(live->Current()->version(), source);
+    return std::unique_ptr<catalog::EdgeConfigThread>();
+  }
+  auto connection = catalog::ParseEdgeConfigConnection(settings.edge_config);
+  if (!connection) return connection.error();
+  catalog::EdgeConfigOptions options;
+  options.connection = std::move(*connection);
+  options.poll_interval = std::chrono::seconds(settings.edge_config_poll_seconds);
+  options.timeout = std::chrono::milliseconds(settings.edge_config_timeout_ms);
+  options.initial_source = source;
+  const std::string base_url = options.connection.base_url;  // never the token
+  // An Edge Config store holds 512 KB at most (Enterprise); the cap only stops a runaway body.
+  auto client = std::make_shared<const http_client::Client>(
+      http_client::ClientOptions{.max_body_bytes = 2 * 1024 * 1024});
+  auto thread =
+      std::make_unique<catalog::EdgeConfigThread>(live, std::move(client), std::move(options));
+  const catalog::PollOutcome first = thread->Start();
+  Log(Level::kInfo, "edge_config_started",
+      {{"edge_config", base_url},
+       {"first_check", catalog::ToString(first)},
+       {"catalog_version", live->Current()->version()}});
+  return thread;
+}
+
 // Serves until SIGINT/SIGTERM, then drains. `on_listening` runs once the port is bound.
 int ServeUntilSignal(const config::Settings& settings,
                      const std::function<void(unsigned short)>& on_listening) {
@@ -86,6 +119,13 @@ int ServeUntilSignal(const config::Settings& settings,
   if (!snapshot) {
     Log(Level::kError, "catalog_invalid", {{"error", snapshot.error().message.en}});
     return 1;
+  }
+  auto live_catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
+  auto edge_config = StartEdgeConfig(settings, live_catalog);
+  if (!edge_config) {
+    Log(Level::kError, "edge_config_invalid",
+        {{"error", "EDGE_CONFIG " + edge_config.error().details.front().message.en}});
+    return 2;
   }
   // Authentication: the JWKS of Stack Auth / Neon Auth when configured, dev tokens when a
   // dev secret is set; with neither, every authenticated route answers 401.
@@ -122,7 +162,7 @@ int ServeUntilSignal(const config::Settings& settings,
       });
   Services services;
   services.settings = &settings;
-  services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
+  services.catalog = live_catalog;
   services.pools = pools;
   services.database_ready = [pools](int worker) -> asio::awaitable<core::Status> {
     auto pool = pools->For(worker);
@@ -187,6 +227,7 @@ int ServeUntilSignal(const config::Settings& settings,
   });
   std::thread signal_thread([&] { signal_context.run(); });
   server.Run();
+  if (*edge_config) (*edge_config)->Stop();
   signal_context.stop();
   signal_thread.join();
   Log(Level::kInfo, "stopped");

@@ -166,10 +166,17 @@ const std::vector<Entry>& Table() {
     // Catalog
     t.push_back(Make("EDGE_CONFIG", "",
                      "Vercel Edge Config connection string "
-                     "(https://edge-config.vercel.com/<id>?token=<token>); empty: bundled catalog.",
+                     "(https://edge-config.vercel.com/<id>?token=<token>): the catalog is its "
+                     "items, followed by digest; empty: bundled catalog (or CATALOG_FILE).",
                      Text(&S::edge_config), true));
-    t.push_back(Make("EDGE_CONFIG_POLL_SECONDS", "30", "Edge Config digest poll interval.",
+    t.push_back(Make("EDGE_CONFIG_POLL_SECONDS", "30",
+                     "Seconds between Edge Config digest checks (doubled after each failure in "
+                     "a row, up to 5 minutes).",
                      Int(&S::edge_config_poll_seconds, 1, 86'400)));
+    t.push_back(Make("EDGE_CONFIG_TIMEOUT_MS", "3000",
+                     "Deadline of one Edge Config check (digest, then items); start-up waits at "
+                     "most this long for the first before serving the bundled catalog.",
+                     Int(&S::edge_config_timeout_ms, 100, 60'000)));
     t.push_back(Make("CATALOG_FILE", "", "A catalog JSON file replacing the bundled one.",
                      Text(&S::catalog_file)));
     // Authentication
@@ -323,9 +330,12 @@ core::Status Validate(const Settings& s) {
       !s.redis_url.starts_with("unix://")) {
     fail("REDIS_URL", "debe ser redis://host:puerto", "must be redis://host:port");
   }
-  if (!s.edge_config.empty() && !ValidUrl(s.edge_config, {"https"})) {
-    fail("EDGE_CONFIG", "debe ser una URL https:// de Edge Config",
-         "must be an https:// Edge Config URL");
+  // The form only; catalog::ParseEdgeConfigConnection checks the rest at start-up (an id in
+  // the path, plain http only to loopback, as the HTTP client decides).
+  if (!s.edge_config.empty() && (!ValidUrl(s.edge_config, {"https", "http"}) ||
+                                 s.edge_config.find("token=") == std::string::npos)) {
+    fail("EDGE_CONFIG", "debe ser https://edge-config.vercel.com/<id>?token=<token>",
+         "must be https://edge-config.vercel.com/<id>?token=<token>");
   }
   if (!s.auth_jwks_url.empty() && !ValidUrl(s.auth_jwks_url, {"https", "http"})) {
     fail("AUTH_JWKS_URL", "debe ser una URL https://", "must be an https:// URL");

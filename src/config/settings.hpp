@@ -45,7 +45,8 @@ struct Settings {
   // --- Catalog (Edge Config)
   std::string edge_config;  // https://edge-config.vercel.com/<id>?token=<token>
   int edge_config_poll_seconds = 30;
-  std::string catalog_file;  // empty: the bundled catalog
+  int edge_config_timeout_ms = 3'000;  // one check; also the longest start-up waits for it
+  std::string catalog_file;            // empty: the bundled catalog
 
   // --- Authentication
   std::string auth_jwks_url;

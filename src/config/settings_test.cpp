@@ -79,6 +79,16 @@ TEST(Settings, ValidateChecksUrlsAndProviders) {
   EXPECT_EQ(status.error().details.size(), 4u);
 }
 
+TEST(Settings, EdgeConfigNeedsATokenAndAllowsLoopbackHttpForTests) {
+  Settings s;
+  s.edge_config = "http://127.0.0.1:4567/ecfg_test?token=t";
+  EXPECT_TRUE(Validate(s).has_value()) << "the rest (loopback only) is checked at start-up";
+  s.edge_config = "https://edge-config.vercel.com/ecfg_x";
+  EXPECT_TRUE(Validate(s).has_error());
+  s.edge_config = "edge-config.vercel.com/ecfg_x?token=t";
+  EXPECT_TRUE(Validate(s).has_error());
+}
+
 TEST(Settings, HelpListsEverySpecSetting) {
   std::string help = HelpText();
   for (const char* name : {"DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "EDGE_CONFIG",

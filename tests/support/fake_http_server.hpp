@@ -1,7 +1,8 @@
 // A tiny HTTP/1.1 server on 127.0.0.1 and a random port for tests that need a real socket
 // (the JWKS endpoint, Edge Config, an AI provider): canned responses per path, an optional
-// delay, request counting, and Stop() to play "endpoint down". It runs its own io_context
-// on its own thread; every method is thread-safe.
+// delay, request and connection counting, keep-alive with ways to end it (Connection: close,
+// closing idle connections, dropping a request unanswered), and Stop() to play "endpoint
+// down". It runs its own io_context on its own thread; every method is thread-safe.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -51,13 +52,29 @@ class FakeHttpServer {
   // "http(s)://<host>:<port><path>"; host defaults to 127.0.0.1.
   std::string Url(std::string_view path, std::string_view host = "127.0.0.1") const;
 
+  // `headers` are added to the response (ETag, x-edge-config-digest, ...).
   void SetResponse(const std::string& path, int status, std::string body,
-                   std::string content_type = "application/json");
+                   std::string content_type = "application/json",
+                   std::vector<std::pair<std::string, std::string>> headers = {});
   // Each response waits this long before it is written.
   void SetDelay(std::chrono::milliseconds delay);
   // Requests received for `path` (the target without its query).
   int RequestCount(const std::string& path) const;
   std::vector<RecordedRequest> Requests() const;
+
+  // On (the default): a connection serves requests until the client closes it or sends
+  // `Connection: close`. Off: every response says `Connection: close` and ends its connection.
+  void SetKeepAlive(bool keep_alive);
+  // The next `n` requests are read, counted and recorded, then their connection is closed
+  // without a byte of response: the race of a server closing a kept-alive connection just as
+  // a request arrives.
+  void DropNextRequests(int n);
+  // Closes every connection waiting for its next request (a server's idle timeout) and
+  // returns how many; blocks until they are closed.
+  int CloseIdleConnections();
+  // Connections accepted so far, and those open now.
+  int ConnectionCount() const;
+  int OpenConnections() const;
 
   // Closes the listener and every connection; later connections are refused. Idempotent.
   void Stop();
@@ -68,6 +85,7 @@ class FakeHttpServer {
     int status = 200;
     std::string body;
     std::string content_type;
+    std::vector<std::pair<std::string, std::string>> headers;
   };
   friend struct Impl;
 
@@ -76,6 +94,10 @@ class FakeHttpServer {
   std::map<std::string, int> counts_;
   std::vector<RecordedRequest> requests_;
   std::chrono::milliseconds delay_{0};
+  bool keep_alive_ = true;
+  int drop_next_ = 0;
+  int connections_accepted_ = 0;
+  int connections_open_ = 0;
 
   std::unique_ptr<Impl> impl_;
   unsigned short port_ = 0;
