@@ -420,10 +420,8 @@ asio::awaitable<Cache::Filled> Cache::Fill(int worker, Keyspace space, std::stri
     if (skipped) {
       skipped->Add();
     } else {
-      // Built outside the co_await: GCC 12 cannot keep an initializer_list's array in a
-      // coroutine frame ("array used as initializer").
-      RedisCommand mget{"MGET", epoch_key_, GenerationKey(id), ValueKey(id)};
-      auto reply = co_await w.redis->Execute(std::move(mget));
+      auto reply = co_await w.redis->Execute(
+          RedisCommand{"MGET", epoch_key_, GenerationKey(id), ValueKey(id)});
       if (!reply || reply->type != RedisReply::Type::kArray || reply->elements.size() != 3) {
         m.fallback_error.Add();
       } else {

@@ -105,6 +105,15 @@ asio::awaitable<RateDecision> RateLimiter::Allow(int worker, std::string key, in
   co_return decision;
 }
 
+std::size_t RateLimiter::local_keys() {
+  std::size_t n = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    n += shard.counters.size();
+  }
+  return n;
+}
+
 RateDecision RateLimiter::AllowLocally(const std::string& key, int limit, FixedWindow window,
                                        std::int64_t now_ms) {
   Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];

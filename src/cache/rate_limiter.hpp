@@ -69,6 +69,9 @@ class RateLimiter {
   boost::asio::awaitable<RateDecision> Allow(int worker, std::string key, int limit,
                                              std::chrono::seconds window);
 
+  // In-process counters currently kept (tests, metrics). Any thread.
+  std::size_t local_keys();
+
  private:
   struct Counter {
     std::int64_t window_start_ms = 0;

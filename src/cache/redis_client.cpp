@@ -103,24 +103,6 @@ RedisReply Convert(const redisReply* raw) {
   return reply;
 }
 
-std::string Encode(const std::vector<std::string_view>& args) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  argv.reserve(args.size());
-  lengths.reserve(args.size());
-  for (auto arg : args) {
-    argv.push_back(arg.empty() ? "" : arg.data());
-    lengths.push_back(arg.size());
-  }
-  char* target = nullptr;
-  const int length =
-      redisFormatCommandArgv(&target, static_cast<int>(argv.size()), argv.data(), lengths.data());
-  if (length < 0 || target == nullptr) throw std::bad_alloc();
-  std::string bytes(target, static_cast<std::size_t>(length));
-  redisFreeCommand(target);
-  return bytes;
-}
-
 // ---- transport ---------------------------------------------------------------------------
 
 // The byte stream under a session, whichever the transport.
@@ -708,11 +690,24 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
 
 // ---- public classes ------------------------------------------------------------------
 
-RedisCommand::RedisCommand(std::initializer_list<std::string_view> args)
-    : bytes_(Encode(std::vector<std::string_view>(args))) {}
+std::string RedisCommand::Encode(const std::string_view* args, std::size_t count) {
+  std::vector<const char*> argv(count);
+  std::vector<std::size_t> lengths(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    argv[i] = args[i].empty() ? "" : args[i].data();
+    lengths[i] = args[i].size();
+  }
+  char* target = nullptr;
+  const int length =
+      redisFormatCommandArgv(&target, static_cast<int>(count), argv.data(), lengths.data());
+  if (length < 0 || target == nullptr) throw std::bad_alloc();
+  std::string bytes(target, static_cast<std::size_t>(length));
+  redisFreeCommand(target);
+  return bytes;
+}
 
 RedisCommand::RedisCommand(const std::vector<std::string>& args)
-    : bytes_(Encode(std::vector<std::string_view>(args.begin(), args.end()))) {}
+    : bytes_(Encode(std::vector<std::string_view>(args.begin(), args.end()).data(), args.size())) {}
 
 RedisConnection::RedisConnection(asio::io_context& io, RedisOptions options)
     : link_(std::make_shared<RedisLink>(io, std::move(options), false, std::vector<std::string>{},

@@ -23,16 +23,17 @@
 // hiredis is included only by redis_client.cpp.
 #pragma once
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "cache/redis_url.hpp"
@@ -53,14 +54,25 @@ struct RedisReply {
   bool IsNil() const { return type == Type::kNil; }
 };
 
-// One command, encoded in the Redis protocol when it is made (redisFormatCommandArgv).
+// One command, encoded in the Redis protocol when it is made (redisFormatCommandArgv):
+// RedisCommand{"SET", key, value}. Arguments are anything convertible to string_view and
+// may hold any bytes. (Variadic rather than an initializer_list: GCC 12 cannot keep an
+// initializer_list's array in a coroutine frame, and commands are mostly made in one.)
 class RedisCommand {
  public:
-  RedisCommand(std::initializer_list<std::string_view> args);
+  template <class... Args>
+  requires(sizeof...(Args) > 0 && (std::is_convertible_v<const Args&, std::string_view> &&
+                                   ...)) explicit RedisCommand(const Args&... args)
+      : RedisCommand(std::array<std::string_view, sizeof...(Args)>{std::string_view(args)...}) {}
   explicit RedisCommand(const std::vector<std::string>& args);
   std::string_view bytes() const { return bytes_; }
 
  private:
+  template <std::size_t N>
+  explicit RedisCommand(const std::array<std::string_view, N>& args)
+      : bytes_(Encode(args.data(), N)) {}
+  static std::string Encode(const std::string_view* args, std::size_t count);
+
   std::string bytes_;
 };
 

@@ -146,11 +146,14 @@ core::Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
     return Invalid("REDIS_URL: falta el host", "REDIS_URL: the host is missing");
   }
   if (view.has_port()) {
-    if (view.port().empty() || view.port_number() == 0 ||
-        view.port().find_first_not_of("0123456789") != std::string_view::npos) {
+    const std::string_view port = view.port();
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (port.empty() || port.size() > 5 || ec != std::errc() || end != port.data() + port.size() ||
+        value == 0 || value > 65535) {
       return Invalid("REDIS_URL: puerto no válido (1-65535)", "REDIS_URL: invalid port (1-65535)");
     }
-    endpoint.port = view.port_number();
+    endpoint.port = static_cast<std::uint16_t>(value);
   }
   if (view.has_query()) {
     return Invalid("REDIS_URL: redis:// no admite parámetros (?...)",
