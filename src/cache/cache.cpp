@@ -64,6 +64,31 @@ std::optional<std::string> TextOf(const RedisReply& reply) {
   return std::nullopt;
 }
 
+// MULTI ... EXEC: one round trip, and either every command ran or none did (a refused
+// SET must not let its PUBLISH through: another instance would then drop its local copy
+// and read a Redis value whose generation did not change).
+std::vector<RedisCommand> Transaction(std::vector<RedisCommand> body) {
+  std::vector<RedisCommand> commands;
+  commands.reserve(body.size() + 2);
+  commands.push_back(RedisCommand{"MULTI"});
+  for (auto& command : body) commands.push_back(std::move(command));
+  commands.push_back(RedisCommand{"EXEC"});
+  return commands;
+}
+
+bool Committed(const core::Result<std::vector<RedisReply>>& replies) {
+  if (!replies || replies->empty()) return false;
+  for (const auto& reply : *replies) {
+    if (reply.IsError()) return false;
+  }
+  const RedisReply& exec = replies->back();
+  if (exec.type != RedisReply::Type::kArray) return false;  // nil: the transaction aborted
+  for (const auto& reply : exec.elements) {
+    if (reply.IsError()) return false;
+  }
+  return true;
+}
+
 struct CacheMetrics {
   Counter& invalidated_local;
   Counter& received;
@@ -483,12 +508,11 @@ asio::awaitable<Cache::Invalidation> Cache::Invalidate(int worker, Keyspace spac
   Shared().invalidated_local.Add();
   if (!redis_configured_) co_return Invalidation::kLocalOnly;
   if (RedisConnection* redis = workers_[worker]->redis; redis && redis->connected()) {
-    std::vector<RedisCommand> commands;
-    commands.push_back(RedisCommand{"SET", GenerationKey(id), RandomTag(), "PX",
-                                    std::to_string(options_.generation_ttl.count())});
-    commands.push_back(RedisCommand{"PUBLISH", channel_, instance_id_ + " " + id});
-    auto replies = co_await redis->ExecuteAll(std::move(commands));
-    if (replies && !(*replies)[0].IsError() && !(*replies)[1].IsError()) {
+    std::vector<RedisCommand> body;
+    body.push_back(RedisCommand{"SET", GenerationKey(id), RandomTag(), "PX",
+                                std::to_string(options_.generation_ttl.count())});
+    body.push_back(RedisCommand{"PUBLISH", channel_, instance_id_ + " " + id});
+    if (Committed(co_await redis->ExecuteAll(Transaction(std::move(body))))) {
       co_return Invalidation::kPropagated;
     }
   }
@@ -505,7 +529,11 @@ void Cache::UpdatePendingCount() {
 void Cache::Defer(const std::string& id) {
   {
     std::lock_guard lock(pending_mu_);
-    if (pending_.size() >= options_.max_pending_invalidations && !pending_.contains(id)) {
+    if (epoch_requested_ > epoch_done_) {
+      // A new epoch is owed and covers this key too. Owe one more: a renewal already on
+      // its way may have been sent before this write committed.
+      ++epoch_requested_;
+    } else if (pending_.size() >= options_.max_pending_invalidations && !pending_.contains(id)) {
       // Out of memory for names: one new epoch will invalidate everything instead.
       pending_.clear();
       ++epoch_requested_;
@@ -549,21 +577,17 @@ asio::awaitable<void> Cache::Replay() {
     if (batch.empty() && epoch_target == 0) break;
     bool delivered = false;
     if (w.redis && w.redis->connected()) {
-      std::vector<RedisCommand> commands;
+      std::vector<RedisCommand> body;
       if (epoch_target != 0) {
-        commands.push_back(RedisCommand{"SET", epoch_key_, RandomTag()});
-        commands.push_back(RedisCommand{"PUBLISH", channel_, instance_id_ + " *"});
+        body.push_back(RedisCommand{"SET", epoch_key_, RandomTag()});
+        body.push_back(RedisCommand{"PUBLISH", channel_, instance_id_ + " *"});
       }
       const std::string ttl = std::to_string(options_.generation_ttl.count());
       for (const auto& [id, sequence] : batch) {
-        commands.push_back(RedisCommand{"SET", GenerationKey(id), RandomTag(), "PX", ttl});
-        commands.push_back(RedisCommand{"PUBLISH", channel_, instance_id_ + " " + id});
+        body.push_back(RedisCommand{"SET", GenerationKey(id), RandomTag(), "PX", ttl});
+        body.push_back(RedisCommand{"PUBLISH", channel_, instance_id_ + " " + id});
       }
-      auto replies = co_await w.redis->ExecuteAll(std::move(commands));
-      delivered = replies.has_value();
-      if (delivered) {
-        for (const auto& reply : *replies) delivered = delivered && !reply.IsError();
-      }
+      delivered = Committed(co_await w.redis->ExecuteAll(Transaction(std::move(body))));
     }
     if (delivered) {
       std::lock_guard lock(pending_mu_);
