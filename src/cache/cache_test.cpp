@@ -597,6 +597,40 @@ TEST(Cache, RedisEarlyRefreshReloadsBeforeExpiry) {
             refreshes_before + 1);
 }
 
+TEST(Cache, MeasureLookupCosts) {
+  RedisServerProcess server;
+  Instance a(server.Url());
+  ASSERT_TRUE(a.WaitReady());
+  FakeDb db;
+  const auto local = Space("measure_local", 60s, 60s, 1.0);
+  const auto shared = Space("measure_redis", 0ms, 60s, 1.0);
+  const std::string body(800, 'j');
+  Loader loader = [body]() -> asio::awaitable<core::Result<std::string>> { co_return body; };
+  ASSERT_EQ(a.Get(0, local, "u1", loader).layer, Layer::kLoader);
+  ASSERT_EQ(a.Get(0, shared, "u1", loader).layer, Layer::kLoader);
+  ASSERT_TRUE(WaitStored(server, "t:v:measure_redis:u1"));
+  Cache& cache = a.cache();
+  auto run = [&](const Keyspace& space, int n, Layer expected) {
+    const auto start = Clock::now();
+    const int right = a.io().Await(0,
+                                   [](Cache& cache, Keyspace space, Loader loader, int n,
+                                      Layer expected) -> asio::awaitable<int> {
+                                     int ok = 0;
+                                     for (int i = 0; i < n; ++i) {
+                                       auto r = co_await cache.GetOrLoad(0, space, "u1", loader);
+                                       ok += r && r->layer == expected && r->value.size() == 800;
+                                     }
+                                     co_return ok;
+                                   }(cache, space, loader, n, expected));
+    EXPECT_EQ(right, n);
+    return std::chrono::duration<double, std::micro>(Clock::now() - start).count() / n;
+  };
+  const double local_us = run(local, 100'000, Layer::kLocal);
+  const double redis_us = run(shared, 2'000, Layer::kRedis);
+  std::printf("[ measure  ] GetOrLoad, 800 B value: local hit %.2f us, Redis hit %.1f us\n",
+              local_us, redis_us);
+}
+
 TEST(RateLimiter, SharedByInstancesThenInProcessWhenRedisIsDown) {
   RedisServerProcess server;
   Instance a(server.Url()), b(server.Url());

@@ -50,10 +50,11 @@ enum class Failure { kNone, kConnect, kAuth, kTimeout, kIo, kProtocol, kUnavaila
 
 observability::Counter& Errors(Failure kind) {
   static const auto counters = [] {
-    constexpr std::array<const char*, 8> kNames = {"none", "connect",  "auth",        "timeout",
-                                                   "io",   "protocol", "unavailable", "overload"};
+    constexpr std::array<const char*, 8> kNames = {"",   "connect",  "auth",        "timeout",
+                                                   "io", "protocol", "unavailable", "overload"};
     std::array<observability::Counter*, 8> out{};
-    for (std::size_t i = 0; i < kNames.size(); ++i) {
+    out[0] = new observability::Counter();  // kNone: counted nowhere
+    for (std::size_t i = 1; i < kNames.size(); ++i) {
       out[i] = &observability::Metrics().GetCounter(
           "onboardd_redis_errors_total",
           "Redis failures by kind: connect, auth (AUTH/SELECT/SUBSCRIBE refused), timeout, io, "
