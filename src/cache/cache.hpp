@@ -15,10 +15,10 @@
 //    (probabilistic early expiration), so a hot key is reloaded about once before it
 //    expires instead of missing everywhere at once.
 //  * Invalidate(key): the local layer misses at once on every worker (a lock-free generation
-//    bump, LocalCache); then, in one round trip, Redis gets a new random generation for the
-//    key (every stored value was tagged with the generation current when its load began:
-//    see stored_value.hpp) and a message on <prefix>invalidations tells other instances to
-//    bump their local generation. A lost message cannot make Redis serve old data (the
+//    bump, LocalCache); then, in one MULTI/EXEC round trip (both or neither), Redis gets a
+//    new random generation for the key (every stored value was tagged with the generation current
+//    when its load began: see stored_value.hpp) and a message on <prefix>invalidations tells other
+//    instances to bump their local generation. A lost message cannot make Redis serve old data (the
 //    generation in Redis decides); it can only leave another instance's local copy alive,
 //    which is why the local layer is trusted only while this instance's subscription is up.
 //  * Subscription lost (Redis down, restarted, stalled past the heartbeat, link broken):
@@ -48,7 +48,11 @@
 //    1.5 s by default). Keep local TTLs short for data that cannot tolerate that.
 //  * If only the writing instance loses Redis (a partition), other instances keep serving
 //    the value it could not invalidate until it reconnects and replays, or the value's TTL
-//    ends. Nobody else can know.
+//    ends. Nobody else can know. Deferred invalidations live in memory: an instance that
+//    exits before Redis is back loses them (instances that saw the same outage renew the
+//    epoch anyway; only the partition case is exposed, again up to the value's TTL).
+//  * Redis Cluster: one endpoint only (no MOVED/ASK), and the lookup's MGET spans keys of
+//    different slots. Use a single primary (with replicas/Sentinel behind one address).
 //
 // Thread-safety: GetOrLoad and Invalidate on worker w's thread only, with w's index. The
 // wiring calls (Attach/Detach, subscriber events) as documented on each. Everything shared
@@ -86,8 +90,10 @@ struct Loaded {
   Layer layer = Layer::kLoader;
 };
 
-// Produces the value on a miss. It may run after the GetOrLoad that supplied it has
-// returned (early refresh, in the background), so it must own everything it captures.
+// Produces the value on a miss, on the calling worker's thread. The Loader object outlives
+// each of its calls (a lambda coroutine may capture), but it may run after the GetOrLoad
+// that supplied it has returned (early refresh, in the background), so it must own what it
+// captures (by value, or shared_ptr) and carry its own deadline.
 using Loader = std::function<boost::asio::awaitable<core::Result<std::string>>()>;
 
 // A family of cached values ("status", "ai"): its TTLs and its metric label. Construct once

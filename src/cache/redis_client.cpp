@@ -300,7 +300,11 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   }
 
   bool Send(RedisCommand command) {
-    if (!ready_ || !session_ || session_->owed.size() >= options_.max_in_flight) return false;
+    if (!ready_ || !session_) return false;
+    if (session_->owed.size() >= options_.max_in_flight) {
+      CloseIfStalled(*session_);
+      return false;
+    }
     session_->out.append(command.bytes());
     session_->owed.push_back({nullptr, Clock::now()});
     Kick(*session_);
@@ -490,6 +494,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
     }
     if (session->owed.size() + commands.size() > options_.max_in_flight) {
       Errors(Failure::kOverload).Add();
+      if (capped) CloseIfStalled(*session);
       co_return Unavailable("too many commands in flight");
     }
     const auto start = Clock::now();
@@ -510,15 +515,21 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
     }
     waiter->abandoned = true;
     Errors(Failure::kTimeout).Add();
-    if (!session->closed) {
-      const bool oldest_stalled =
-          !session->owed.empty() &&
-          Clock::now() - session->owed.front().queued >= options_.command_timeout;
-      if (stall_bound || (capped && oldest_stalled)) {
-        Close(*session, "no reply within the command timeout (server stalled?)", Failure::kNone);
-      }
+    if (stall_bound) {
+      Close(*session, "no reply within the command timeout (server stalled?)", Failure::kNone);
+    } else if (capped) {
+      CloseIfStalled(*session);
     }
     co_return Unavailable("command timed out");
+  }
+
+  // The oldest reply owed is older than the command timeout: the server has stalled (or the
+  // link died silently). Pairing its late replies with new commands is never an option.
+  void CloseIfStalled(Session& session) {
+    if (!session.closed && !session.owed.empty() &&
+        Clock::now() - session.owed.front().queued >= options_.command_timeout) {
+      Close(session, "no reply within the command timeout (server stalled?)", Failure::kNone);
+    }
   }
 
   void Kick(Session& session) {
