@@ -265,26 +265,39 @@ TEST(Cache, SlowLoaderCannotOutliveAnInvalidation) {
   db.hold = 1;
   db.held = true;
   const auto space = Space("slow");
+  const auto received_before =
+      CounterValue("onboardd_cache_invalidations_total", {{"source", "remote"}});
   auto slow = asio::co_spawn(a.io().io(0), a.cache().GetOrLoad(0, space, "u1", db.For("u1")),
                              asio::use_future);
   ASSERT_TRUE(WaitFor([&] { return db.loads.load() == 1; }, 2s));  // it has read v1
   db.Write();
   EXPECT_EQ(b.Invalidate(0, space, "u1"), Cache::Invalidation::kPropagated);
-  // The message reaches a; a request arriving on a from now on must not join the old load.
+  // The message reaches a (and c); a request arriving on a from now on must not join the
+  // old load.
   ASSERT_TRUE(WaitFor(
-      [] {
-        return CounterValue("onboardd_cache_invalidations_total", {{"source", "remote"}}) > 0;
+      [&] {
+        return CounterValue("onboardd_cache_invalidations_total", {{"source", "remote"}}) >=
+               received_before + 2;
       },
       1s));
-  std::this_thread::sleep_for(50ms);
-  auto fresh = a.Get(0, space, "u1", db.For("u1"));
-  EXPECT_EQ(fresh.value, "u1@v2");
-  db.held = false;
+  auto fresh = asio::co_spawn(a.io().io(0), a.cache().GetOrLoad(0, space, "u1", db.For("u1")),
+                              asio::use_future);
+  const bool answered = fresh.wait_for(2s) == std::future_status::ready;
+  db.held = false;  // (a request that joined the old load would have waited for this)
+  ASSERT_TRUE(answered) << "a request after the invalidation joined the load begun before it";
+  auto fresh_value = fresh.get();
+  ASSERT_TRUE(fresh_value);
+  EXPECT_EQ(fresh_value->value, "u1@v2");
   auto late = slow.get();
   ASSERT_TRUE(late);
   EXPECT_EQ(late->value, "u1@v1");  // its own request began before the write: allowed
-  // Its write-back (tagged with the old generation) and local insert (stale stamp) are dead.
-  std::this_thread::sleep_for(50ms);
+  // Its write-back (tagged with the old generation) lands over the fresh one, and its local
+  // insert carries a stale stamp: neither may be served.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return server.Cli({"GET", "t:v:slow:u1"}).find("|u1@v1") != std::string::npos;
+      },
+      2s));
   EXPECT_EQ(a.Get(0, space, "u1", db.For("u1")).value, "u1@v2");
   EXPECT_EQ(b.Get(0, space, "u1", db.For("u1")).value, "u1@v2");
   EXPECT_EQ(c.Get(0, space, "u1", db.For("u1")).value, "u1@v2");
@@ -559,10 +572,10 @@ TEST(Cache, WithoutRedisTheLocalLayerWorksAlone) {
 TEST(Cache, LocalEarlyRefreshAnswersAtOnceAndReloadsInTheBackground) {
   Instance a("");
   FakeDb db;
-  const auto space = Space("early_local", 400ms, 60s, 0.5);
+  const auto space = Space("early_local", 1000ms, 60s, 0.3);
   EXPECT_EQ(a.Get(0, space, "u1", db.For("u1")).value, "u1@v1");
   db.Write();  // without invalidation: only a refresh can pick it up before expiry
-  std::this_thread::sleep_for(250ms);  // past the refresh point (160-200 ms), before 400 ms
+  std::this_thread::sleep_for(400ms);  // past the refresh point (200-300 ms), before 1 s
   const auto start = Clock::now();
   auto served = a.Get(0, space, "u1", db.For("u1"));
   EXPECT_EQ(served.value, "u1@v1");
@@ -580,15 +593,15 @@ TEST(Cache, RedisEarlyRefreshReloadsBeforeExpiry) {
   Instance a(server.Url());
   ASSERT_TRUE(a.WaitReady());
   FakeDb db;
-  const auto space = Space("early_redis", 0ms, 1500ms, 0.5);
+  const auto space = Space("early_redis", 0ms, 2000ms, 0.3);
   const auto refreshes_before = CounterValue("onboardd_cache_early_refreshes_total",
                                              {{"cache", "early_redis"}, {"layer", "redis"}});
   EXPECT_EQ(a.Get(0, space, "u1", db.For("u1")).value, "u1@v1");
   db.Write();
-  std::this_thread::sleep_for(1000ms);  // refresh window: from 600-750 ms to 1500 ms
+  std::this_thread::sleep_for(1000ms);  // refresh window: from 400-600 ms to 2000 ms
   Loaded answer;
   const bool refreshed = WaitFor(
-      [&] { return (answer = a.Get(0, space, "u1", db.For("u1"))).value == "u1@v2"; }, 400ms);
+      [&] { return (answer = a.Get(0, space, "u1", db.For("u1"))).value == "u1@v2"; }, 700ms);
   ASSERT_TRUE(refreshed);
   EXPECT_EQ(answer.layer, Layer::kRedis);  // the background reload wrote it; no miss at expiry
   EXPECT_EQ(db.loads.load(), 2);
