@@ -31,7 +31,7 @@ struct LocalCacheOptions {
   int workers = 1;
   // Per worker; past either bound the least recently used entries are evicted.
   std::size_t max_entries_per_worker = 10'000;
-  std::size_t max_bytes_per_worker = 64 * 1024 * 1024;
+  std::size_t max_bytes_per_worker = 16 * 1024 * 1024;  // SPEC §9: RSS ≤ 256 MB in all
   // Rounded up to a power of two. 64K slots = 512 KiB for the whole process.
   std::size_t generation_slots = 65'536;
 };
