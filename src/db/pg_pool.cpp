@@ -109,6 +109,10 @@ Pool::Pool(asio::io_context& io, PoolOptions options) : io_(io), options_(std::m
     connections_.push_back(std::move(slot));
   }
   PoolSize().Add(static_cast<std::int64_t>(connections_.size()));
+  // Registered now so that /metrics shows every pool family (at zero) before the first wait.
+  PoolInUse().Add(0);
+  PoolWaiting().Add(0);
+  PoolWait();
 }
 
 Pool::~Pool() {
