@@ -29,26 +29,26 @@ class AnalyticsApi : public OnboardingApiServer {
     org_ = Complete(owner_, "Analytics Co", "technology");
     other_org_ = Complete(other_, "Other Co", "finance");
     Scalar("insert into organization_members (organization_id, user_id, role) values ('" + org_ +
-           "', $1, 'admin')", admin_);
+               "', $1, 'admin')",
+           admin_);
     Scalar("insert into organization_members (organization_id, user_id, role) values ('" + org_ +
-           "', $1, 'member')", member_);
+               "', $1, 'member')",
+           member_);
     // The member's own session: in progress on step 2 (counted in the organization's funnel).
     Post("/api/onboarding/step", Step1(), member_);
     // A stranger's session belongs to no organization: never in org's numbers.
     Post("/api/onboarding/step", Step1(), stranger_);
   }
 
-  static json::object Step1() {
-    return {{"step", 1}, {"data", json::object{{"role", "manager"}}}};
-  }
+  static json::object Step1() { return {{"step", 1}, {"data", json::object{{"role", "manager"}}}}; }
 
   // Completes onboarding for `user` with the whole wizard at once; the organization's id.
   static std::string Complete(const std::string& user, std::string name, std::string industry) {
-    json::object data{
-        {"welcome", json::object{{"role", "ceo"}}},
-        {"company",
-         json::object{{"name", std::move(name)}, {"industry", std::move(industry)}, {"size", "small"}}},
-        {"organization", json::object{{"teamSize", 8}, {"structure", "flat"}}}};
+    json::object data{{"welcome", json::object{{"role", "ceo"}}},
+                      {"company", json::object{{"name", std::move(name)},
+                                               {"industry", std::move(industry)},
+                                               {"size", "small"}}},
+                      {"organization", json::object{{"teamSize", 8}, {"structure", "flat"}}}};
     ApiReply reply = Post("/api/onboarding/complete", json::object{{"data", data}}, user);
     EXPECT_EQ(reply.status, 200) << reply.body;
     return reply.Str({"company_id"});
@@ -62,7 +62,9 @@ class AnalyticsApi : public OnboardingApiServer {
     return Call("GET", "/api/onboarding/analytics" + query, "", "",
                 "Authorization: Bearer " + std::string(kOpsToken) + "\r\n" + headers);
   }
-  static std::string OrgHeader(const std::string& org) { return "X-Organization-Id: " + org + "\r\n"; }
+  static std::string OrgHeader(const std::string& org) {
+    return "X-Organization-Id: " + org + "\r\n";
+  }
 
   static inline std::string owner_, admin_, member_, stranger_, other_, org_, other_org_;
 };

@@ -104,8 +104,7 @@ bool IsOpsToken(std::string_view authorization, std::string_view ops_token) {
   // depends on ops_token's length alone, which the server knows anyway.
   volatile unsigned char difference = presented.size() == ops_token.size() ? 0 : 1;
   for (std::size_t i = 0; i < ops_token.size(); ++i) {
-    const unsigned char given =
-        i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
+    const unsigned char given = i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
     difference = difference | (given ^ static_cast<unsigned char>(ops_token[i]));
   }
   return difference == 0;
@@ -121,10 +120,9 @@ json::object BuildAnalyticsBody(json::object report, const Scope& scope, const D
       const json::value* number = step.if_contains("step");
       const catalog::Flow* flow =
           flow_id && flow_id->is_string() ? snapshot.FindFlow(flow_id->as_string()) : nullptr;
-      const catalog::StepDef* def =
-          flow && number && number->is_int64()
-              ? flow->FindStep(static_cast<int>(number->as_int64()))
-              : nullptr;
+      const catalog::StepDef* def = flow && number && number->is_int64()
+                                        ? flow->FindStep(static_cast<int>(number->as_int64()))
+                                        : nullptr;
       step["name"] = def ? json::value(def->id) : json::value(nullptr);
       step["title"] = def ? json::value(def->title.In(english)) : json::value(nullptr);
     }
@@ -142,11 +140,10 @@ json::object BuildAnalyticsBody(json::object report, const Scope& scope, const D
   }
   json::object body{
       {"success", true},
-      {"scope",
-       json::object{{"organizationId", scope.organization_id.empty()
-                                           ? json::value(nullptr)
-                                           : json::value(scope.organization_id)},
-                    {"allOrganizations", scope.organization_id.empty()}}},
+      {"scope", json::object{{"organizationId", scope.organization_id.empty()
+                                                    ? json::value(nullptr)
+                                                    : json::value(scope.organization_id)},
+                             {"allOrganizations", scope.organization_id.empty()}}},
       {"range", json::object{{"from", FormatDate(range.from)},
                              {"to", FormatDate(range.to)},
                              {"days", range.to.days - range.from.days + 1},

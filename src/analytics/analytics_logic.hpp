@@ -55,7 +55,7 @@ struct Scope {
 // timeZone}, ...the SQL report} with each step's id and title (steps[].name, .title) and
 // each industry's name added from the catalog (in Spanish, or English with `english`).
 boost::json::object BuildAnalyticsBody(boost::json::object report, const Scope& scope,
-                                       const DateRange& range,
-                                       const catalog::Snapshot& snapshot, bool english);
+                                       const DateRange& range, const catalog::Snapshot& snapshot,
+                                       bool english);
 
 }  // namespace onboardd::analytics

@@ -77,8 +77,8 @@ TEST(AnalyticsBody, AddsNamesFromTheCatalogAndTheRange) {
                         {"industry": "retired", "organizations": 1}]})")
                             .as_object();
   DateRange range{D("2026-11-04"), D("2026-12-03")};
-  json::object body =
-      BuildAnalyticsBody(report, Scope{"0b8c6b1e-4a39-4f3e-9a2f-6f5f1c0f2b11"}, range, **snapshot, true);
+  json::object body = BuildAnalyticsBody(report, Scope{"0b8c6b1e-4a39-4f3e-9a2f-6f5f1c0f2b11"},
+                                         range, **snapshot, true);
   EXPECT_EQ(body.at("success"), true);
   EXPECT_EQ(body.at("sessionsStarted"), 3);
   EXPECT_EQ(body.at("scope").at("allOrganizations"), false);
@@ -91,9 +91,9 @@ TEST(AnalyticsBody, AddsNamesFromTheCatalogAndTheRange) {
   const json::array& industries = body.at("topIndustries").as_array();
   EXPECT_EQ(industries[0].at("name"), "Technology");
   EXPECT_TRUE(industries[1].at("name").is_null());
-  EXPECT_EQ(BuildAnalyticsBody({}, Scope{}, range, **snapshot, false).at("scope").at(
-                "organizationId"),
-            nullptr);
+  EXPECT_EQ(
+      BuildAnalyticsBody({}, Scope{}, range, **snapshot, false).at("scope").at("organizationId"),
+      nullptr);
 }
 
 }  // namespace

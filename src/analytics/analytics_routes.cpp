@@ -53,9 +53,10 @@ asio::awaitable<core::Result<Response>> AnalyticsRoute(std::shared_ptr<const Dep
 
 void RegisterAnalyticsRoutes(http::Router& router, Dependencies dependencies) {
   auto deps = std::make_shared<const Dependencies>(std::move(dependencies));
-  router.Add(http::beast_http::verb::get, "/api/onboarding/analytics",
-             [deps](Request request) { return AnalyticsRoute(deps, std::move(request)); },
-             http::RouteOptions{.authentication_optional = true});
+  router.Add(
+      http::beast_http::verb::get, "/api/onboarding/analytics",
+      [deps](Request request) { return AnalyticsRoute(deps, std::move(request)); },
+      http::RouteOptions{.authentication_optional = true});
 }
 
 }  // namespace onboardd::analytics

@@ -31,16 +31,16 @@ constexpr Statement kCompactAnalytics{"analytics_compact",
 
 }  // namespace
 
-asio::awaitable<core::Result<std::optional<AnalyticsRead>>> ReadAnalytics(
-    db::Pool& pool, db::TenantContext context, AnalyticsQuery query) {
+asio::awaitable<core::Result<std::optional<AnalyticsRead>>> ReadAnalytics(db::Pool& pool,
+                                                                          db::TenantContext context,
+                                                                          AnalyticsQuery query) {
   context.read_only = true;
   const bool everyone = context.operator_scope && query.organization_id.empty();
   db::TenantTransaction tx(std::move(context));
   std::size_t index = tx.Add(
-      kReadAnalytics,
-      {query.organization_id.empty() ? Param() : Param(query.organization_id),
-       Param(FormatDate(query.range.from)), Param(FormatDate(query.range.to)),
-       Param(everyone ? "true" : "false")});
+      kReadAnalytics, {query.organization_id.empty() ? Param() : Param(query.organization_id),
+                       Param(FormatDate(query.range.from)), Param(FormatDate(query.range.to)),
+                       Param(everyone ? "true" : "false")});
   auto rows = co_await tx.Commit(pool);
   if (!rows) co_return rows.error();
   const db::Rows& r = (*rows)[index];

@@ -25,8 +25,8 @@ struct AnalyticsQuery {
 };
 
 struct AnalyticsRead {
-  Scope scope;                // the organization reported on (empty: every one)
-  boost::json::object report; // the SQL report (see migration "operations")
+  Scope scope;                 // the organization reported on (empty: every one)
+  boost::json::object report;  // the SQL report (see migration "operations")
 };
 
 // The report, or nullopt when the caller may not see it: neither an admin (owner or admin

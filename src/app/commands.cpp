@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,7 +14,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <thread>
@@ -25,12 +25,12 @@
 #include "auth/authenticator.hpp"
 #include "auth/dev_token.hpp"
 #include "catalog/edge_config.hpp"
+#include "core/ids.hpp"
 #include "db/migrator.hpp"
 #include "db/pg_pool.hpp"
 #include "db/readiness.hpp"
 #include "http/server.hpp"
 #include "http_client/http_client.hpp"
-#include "core/ids.hpp"
 #include "observability/log.hpp"
 #include "observability/process_metrics.hpp"
 
@@ -325,8 +325,8 @@ int RunAudit(const config::Settings& settings, const std::vector<std::string>& a
     return 2;
   }
   // Long enough for a large log; one statement, read-only.
-  auto chains = audit::VerifyChains(settings.database_owner_url, organization,
-                                    std::chrono::minutes(10));
+  auto chains =
+      audit::VerifyChains(settings.database_owner_url, organization, std::chrono::minutes(10));
   if (!chains) {
     std::fprintf(stderr, "onboardd audit verify: %s\n", chains.error().message.en.c_str());
     return 2;
@@ -342,8 +342,7 @@ int RunAudit(const config::Settings& settings, const std::vector<std::string>& a
     std::printf("org:%s  no audit rows\n", organization.c_str());
     return 1;
   }
-  std::printf("%zu chain%s, %lld rows: %s\n", chains->size(), chains->size() == 1 ? "" : "s",
-              rows,
+  std::printf("%zu chain%s, %lld rows: %s\n", chains->size(), chains->size() == 1 ? "" : "s", rows,
               broken == 0 ? "all intact" : (std::to_string(broken) + " broken").c_str());
   return broken == 0 ? 0 : 1;
 }

@@ -204,8 +204,8 @@ class OpsServe : public ::testing::Test {
   }
 
   static const onboardd::test::TestKey& RsaKey() {
-    static const auto key = onboardd::test::TestKey::Generate(onboardd::test::KeyType::kRsa2048,
-                                                              "ops-rsa");
+    static const auto key =
+        onboardd::test::TestKey::Generate(onboardd::test::KeyType::kRsa2048, "ops-rsa");
     return key;
   }
 
@@ -291,13 +291,14 @@ TEST_F(OpsServe, MetricsCarryEveryFamilyInTextFormat) {
   const std::string user = "ops-metrics-" + onboardd::core::NewUuid().substr(0, 8);
   const std::string auth = Bearer(DevToken(user));
   ASSERT_EQ(Call("GET", "/api/onboarding/status", "", auth).status, 200);
-  ASSERT_EQ(Call("POST", "/api/onboarding/step", R"({"step":1,"data":{"role":"ceo"}})", auth).status,
-            200);
-  ASSERT_EQ(Call("POST", "/api/onboarding/complete",
-                 R"({"data":{"company":{"name":"Metrics Co","industry":"retail","size":"small"}}})",
-                 auth)
-                .status,
-            200);
+  ASSERT_EQ(
+      Call("POST", "/api/onboarding/step", R"({"step":1,"data":{"role":"ceo"}})", auth).status,
+      200);
+  ASSERT_EQ(
+      Call("POST", "/api/onboarding/complete",
+           R"({"data":{"company":{"name":"Metrics Co","industry":"retail","size":"small"}}})", auth)
+          .status,
+      200);
   Reply metrics = Call("GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.head.find("text/plain; version=0.0.4"), std::string::npos);
@@ -320,17 +321,27 @@ TEST_F(OpsServe, MetricsCarryEveryFamilyInTextFormat) {
     EXPECT_EQ(n, 1) << family;
     EXPECT_EQ(help[family], 1) << family;
   }
-  for (const char* family :
-       {"onboardd_http_requests_total", "onboardd_http_request_duration_seconds",
-        "onboardd_http_requests_in_flight", "onboardd_http_connections",
-        "onboardd_db_round_trips_total", "onboardd_db_pipeline_duration_seconds",
-        "onboardd_db_pool_connections", "onboardd_db_pool_connections_in_use",
-        "onboardd_db_pool_waiting", "onboardd_db_pool_wait_seconds",
-        "onboardd_funnel_sessions_started_total", "onboardd_funnel_steps_saved_total",
-        "onboardd_funnel_completions_total", "onboardd_catalog_info",
-        "onboardd_edge_config_polls_total", "onboardd_build_info", "process_cpu_seconds_total",
-        "process_resident_memory_bytes", "process_open_fds", "process_max_fds",
-        "process_start_time_seconds"}) {
+  for (const char* family : {"onboardd_http_requests_total",
+                             "onboardd_http_request_duration_seconds",
+                             "onboardd_http_requests_in_flight",
+                             "onboardd_http_connections",
+                             "onboardd_db_round_trips_total",
+                             "onboardd_db_pipeline_duration_seconds",
+                             "onboardd_db_pool_connections",
+                             "onboardd_db_pool_connections_in_use",
+                             "onboardd_db_pool_waiting",
+                             "onboardd_db_pool_wait_seconds",
+                             "onboardd_funnel_sessions_started_total",
+                             "onboardd_funnel_steps_saved_total",
+                             "onboardd_funnel_completions_total",
+                             "onboardd_catalog_info",
+                             "onboardd_edge_config_polls_total",
+                             "onboardd_build_info",
+                             "process_cpu_seconds_total",
+                             "process_resident_memory_bytes",
+                             "process_open_fds",
+                             "process_max_fds",
+                             "process_start_time_seconds"}) {
     EXPECT_EQ(type.count(family), 1u) << family << " missing\n" << text;
   }
   for (const char* series :
@@ -353,9 +364,11 @@ TEST_F(OpsServe, TraceparentIsAcceptedLoggedAndPropagated) {
   claims.erase("aud");
   claims["sub"] = "ops-trace-user";
   const std::string token = RsaKey().Sign({}, claims);
-  const std::string caller = "00-" + std::string(kCallerTrace) + "-" + std::string(kCallerSpan) + "-01";
-  Reply traced = Call("GET", "/api/onboarding/status", "",
-                      Bearer(token) + "traceparent: " + caller + "\r\nX-Request-Id: ops-trace-1\r\n");
+  const std::string caller =
+      "00-" + std::string(kCallerTrace) + "-" + std::string(kCallerSpan) + "-01";
+  Reply traced =
+      Call("GET", "/api/onboarding/status", "",
+           Bearer(token) + "traceparent: " + caller + "\r\nX-Request-Id: ops-trace-1\r\n");
   ASSERT_EQ(traced.status, 200) << traced.body;
 
   // The JWKS endpoint saw the caller's trace with our span as its parent.
@@ -410,15 +423,16 @@ TEST_F(OpsServe, TraceparentIsAcceptedLoggedAndPropagated) {
   bool edge_traced = false;
   for (const auto& request : edge_->Requests()) {
     for (const auto& [name, value] : request.headers) {
-      if ((name == "traceparent" || name == "Traceparent") && value.size() == 55) edge_traced = true;
+      if ((name == "traceparent" || name == "Traceparent") && value.size() == 55)
+        edge_traced = true;
     }
   }
   EXPECT_TRUE(edge_traced);
 }
 
 TEST_F(OpsServe, TheOperatorGetsEveryOrganizationsAnalytics) {
-  Reply all = Call("GET", "/api/onboarding/analytics?from=2026-01-01&to=2026-12-31", "",
-                   Bearer(kOpsToken));
+  Reply all =
+      Call("GET", "/api/onboarding/analytics?from=2026-01-01&to=2026-12-31", "", Bearer(kOpsToken));
   if (all.status == 400) {  // a run after 2026: the same over the last 366 days
     all = Call("GET", "/api/onboarding/analytics?from=", "", Bearer(kOpsToken));
   }
@@ -430,10 +444,11 @@ TEST_F(OpsServe, TheOperatorGetsEveryOrganizationsAnalytics) {
 
 TEST_F(OpsServe, AuditVerifyPassesACleanChainAndNamesATamperedRow) {
   const std::string org = onboardd::core::NewUuid();
-  AsSuperuser({{"insert into audit_log (organization_id, actor_id, action, entity_type, "
-                "entity_id) select $1::uuid, 'ops-test', 'test.row', 'test', g::text "
-                "from generate_series(1, 3) g",
-                {org}}});
+  AsSuperuser(
+      {{"insert into audit_log (organization_id, actor_id, action, entity_type, "
+        "entity_id) select $1::uuid, 'ops-test', 'test.row', 'test', g::text "
+        "from generate_series(1, 3) g",
+        {org}}});
   auto clean = AuditVerify(dir_, {"--org", org});
   EXPECT_EQ(clean.first, 0) << clean.second;
   EXPECT_NE(clean.second.find("org:" + org + "  3 rows  ok"), std::string::npos) << clean.second;
@@ -452,10 +467,10 @@ TEST_F(OpsServe, AuditVerifyPassesACleanChainAndNamesATamperedRow) {
   EXPECT_NE(everything.second.find("org:" + org + "  3 rows  BROKEN"), std::string::npos);
 
   // Leave the log as it was (behind the triggers' back again).
-  AsSuperuser({{"select set_config('session_replication_role', 'replica', true)", {}},
-               {"delete from audit_log where organization_id = $1::uuid", {org}},
-               {"delete from onboardd_private.audit_chain_heads where chain_key = 'org:' || $1",
-                {org}}});
+  AsSuperuser(
+      {{"select set_config('session_replication_role', 'replica', true)", {}},
+       {"delete from audit_log where organization_id = $1::uuid", {org}},
+       {"delete from onboardd_private.audit_chain_heads where chain_key = 'org:' || $1", {org}}});
   auto gone = AuditVerify(dir_, {"--org", org});
   EXPECT_EQ(gone.first, 1) << "an organization without audit rows is reported";
   EXPECT_EQ(AuditVerify(dir_, {"--org", "nope"}).first, 2) << "usage";
@@ -489,8 +504,8 @@ TEST_F(OpsServe, NoLogLineHoldsASecretATokenOrStepContents) {
                 .status,
             200);
   EXPECT_EQ(Call("GET", "/api/onboarding/status", "",
-                 "Cookie: stack-access=" + onboardd::testing::PercentEncoded("[\"x\",\"" + token + "\"]") +
-                     "\r\n")
+                 "Cookie: stack-access=" +
+                     onboardd::testing::PercentEncoded("[\"x\",\"" + token + "\"]") + "\r\n")
                 .status,
             200);
   EXPECT_EQ(Call("POST", "/api/onboarding/complete", R"({"data":{}})", auth).status, 200);
@@ -506,18 +521,19 @@ TEST_F(OpsServe, NoLogLineHoldsASecretATokenOrStepContents) {
         {"step_number", 2},
         {"step_data", json::object{{"company_name", company}, {"description", description}}},
         {"completed", true}};
-    EXPECT_EQ(Call("PUT", "/api/onboarding/progress", json::serialize(progress), Bearer(other)).status,
-              200);
+    EXPECT_EQ(
+        Call("PUT", "/api/onboarding/progress", json::serialize(progress), Bearer(other)).status,
+        200);
   }
   // Failures log too: a forged token, a wrong operator token, bad JSON, an unknown route.
   std::string forged = token;
   forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
   EXPECT_EQ(Call("GET", "/api/onboarding/status", "", Bearer(forged)).status, 401);
   EXPECT_EQ(Call("GET", "/api/onboarding/analytics", "", Bearer(kOpsToken + "x")).status, 401);
-  EXPECT_EQ(Call("POST", "/api/onboarding/step", "{\"step\": 2, \"data\": {\"name\": \"" + company,
-                 auth)
-                .status,
-            400);
+  EXPECT_EQ(
+      Call("POST", "/api/onboarding/step", "{\"step\": 2, \"data\": {\"name\": \"" + company, auth)
+          .status,
+      400);
   EXPECT_EQ(Call("GET", "/nowhere/" + description).status, 404);
 
   ASSERT_EQ(StopServer(), 0);
@@ -538,10 +554,22 @@ TEST_F(OpsServe, NoLogLineHoldsASecretATokenOrStepContents) {
     const auto first = jwt.find('.');
     return jwt.substr(first + 1, jwt.rfind('.') - first - 1);
   };
-  const std::vector<std::string> needles = {
-      kDevSecret, kOpsToken, kAiKey, kEdgeToken, PasswordOf(database_url_), PasswordOf(owner_url_),
-      token, signature(token), payload(token), other, signature(other), forged, email,
-      company, description, custom_role};
+  const std::vector<std::string> needles = {kDevSecret,
+                                            kOpsToken,
+                                            kAiKey,
+                                            kEdgeToken,
+                                            PasswordOf(database_url_),
+                                            PasswordOf(owner_url_),
+                                            token,
+                                            signature(token),
+                                            payload(token),
+                                            other,
+                                            signature(other),
+                                            forged,
+                                            email,
+                                            company,
+                                            description,
+                                            custom_role};
   ASSERT_FALSE(PasswordOf(database_url_).empty()) << "scripts/test's app role has a password";
   for (const auto& finding : FindInLog(log, needles)) {
     ADD_FAILURE() << "a log line holds '" << finding.needle << "':\n" << finding.line;

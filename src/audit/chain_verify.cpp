@@ -18,16 +18,16 @@ namespace asio = boost::asio;
 namespace {
 
 // $1 the chain key or NULL for all.
-constexpr db::Statement kVerify{
-    "audit_verify_chains",
-    "select chain_key, row_count, first_bad_seq, first_bad_id, problem "
-    "from onboardd_private.audit_verify_chains($1)"};
+constexpr db::Statement kVerify{"audit_verify_chains",
+                                "select chain_key, row_count, first_bad_seq, first_bad_id, problem "
+                                "from onboardd_private.audit_verify_chains($1)"};
 
 std::string Why(const std::string& problem) {
   if (problem == "hash") return "its hash does not match its contents (the row was changed)";
   if (problem == "prev_hash") return "its prev_hash is not the previous row's hash";
   if (problem == "sequence") return "its chain_seq does not follow the previous row's";
-  if (problem == "missing_tail") return "rows are missing after the last one (the chain's head is ahead)";
+  if (problem == "missing_tail")
+    return "rows are missing after the last one (the chain's head is ahead)";
   if (problem == "head_mismatch") return "the chain's head does not match its last row";
   return problem;
 }
@@ -41,8 +41,9 @@ asio::awaitable<core::Result<std::vector<ChainState>>> Query(db::Pool& pool, std
                                                              core::Deadline deadline) {
   if (co_await pool.Start() == 0) {
     pool.Shutdown();  // or its reconnect loop keeps the io_context running
-    co_return core::MakeError(core::ErrorCode::kUnavailable,
-                              {"no se pudo conectar como propietario", "cannot connect as the owner"});
+    co_return core::MakeError(
+        core::ErrorCode::kUnavailable,
+        {"no se pudo conectar como propietario", "cannot connect as the owner"});
   }
   db::TenantContext context;
   context.request_id = "audit-verify";
@@ -78,8 +79,8 @@ asio::awaitable<core::Result<std::vector<ChainState>>> Query(db::Pool& pool, std
 }  // namespace
 
 std::string FormatChainLine(const ChainState& chain) {
-  std::string line = fmt::format("{}  {} row{}  ", chain.chain_key, chain.rows,
-                                 chain.rows == 1 ? "" : "s");
+  std::string line =
+      fmt::format("{}  {} row{}  ", chain.chain_key, chain.rows, chain.rows == 1 ? "" : "s");
   if (chain.intact()) return line + "ok";
   line += fmt::format("BROKEN at seq {}", *chain.first_bad_seq);
   if (chain.first_bad_id) line += fmt::format(" (audit_log.id {})", *chain.first_bad_id);
@@ -96,8 +97,8 @@ core::Result<std::vector<ChainState>> VerifyChains(const std::string& owner_url,
   options.use_prepared = false;
   db::Pool pool(io, options);
   const std::string chain = organization_id.empty() ? "" : "org:" + organization_id;
-  auto answer = asio::co_spawn(io, Query(pool, chain, core::SteadyClock::now() + timeout),
-                               asio::use_future);
+  auto answer =
+      asio::co_spawn(io, Query(pool, chain, core::SteadyClock::now() + timeout), asio::use_future);
   io.run();
   return answer.get();
 }

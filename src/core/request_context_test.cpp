@@ -33,15 +33,15 @@ TEST(Traceparent, ReadsAValidVersion00Header) {
 TEST(Traceparent, RefusesWhatTheSpecificationRefuses) {
   for (const char* bad : {
            "",
-           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",           // short
-           "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",          // upper case
-           "00-00000000000000000000000000000000-00f067aa0ba902b7-01",          // zero trace
-           "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",          // zero parent
-           "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",          // version ff
-           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",    // 00 is exact
-           "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",          // separator
-           "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",          // not hex
-           "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",         // 56th not '-'
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0",         // short
+           "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",        // upper case
+           "00-00000000000000000000000000000000-00f067aa0ba902b7-01",        // zero trace
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",        // zero parent
+           "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",        // version ff
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  // 00 is exact
+           "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",        // separator
+           "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",        // not hex
+           "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",       // 56th not '-'
        }) {
     EXPECT_FALSE(ParseTraceparent(bad).has_value()) << bad;
   }
@@ -61,8 +61,7 @@ TEST(Traceparent, ContinuesTheCallersTraceWithANewSpan) {
   EXPECT_NE(ours.span_id, caller->span_id);
   EXPECT_EQ(ours.flags, 1);
   TraceContext fresh = ContinueTrace(std::nullopt);
-  EXPECT_TRUE(ParseTraceparent(FormatTraceparent(fresh)).has_value())
-      << FormatTraceparent(fresh);
+  EXPECT_TRUE(ParseTraceparent(FormatTraceparent(fresh)).has_value()) << FormatTraceparent(fresh);
   EXPECT_EQ(fresh.flags, 0);
   EXPECT_NE(ContinueTrace(std::nullopt).trace_id, fresh.trace_id);
 }

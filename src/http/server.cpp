@@ -83,7 +83,8 @@ void Record(std::string_view route, beast_http::verb method, unsigned status, do
     }
   };
   thread_local std::unordered_map<Key, observability::Counter*, KeyHash> counters;
-  thread_local std::unordered_map<std::string, observability::Histogram*> histograms;  // route\0status
+  // Keyed by route '\0' status.
+  thread_local std::unordered_map<std::string, observability::Histogram*> histograms;
   Key key{std::string(route), static_cast<int>(method), status};
   auto it = counters.find(key);
   if (it == counters.end()) {
@@ -236,7 +237,7 @@ asio::awaitable<void> Server::Accept(Worker& worker) {
 }
 
 asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
-                                     std::shared_ptr<core::RequestContext> context) {
+                                    std::shared_ptr<core::RequestContext> context) {
   active_connections_.fetch_add(1);
   OpenConnections().Add(1);
   beast::tcp_stream stream(std::move(socket));

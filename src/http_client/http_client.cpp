@@ -448,8 +448,8 @@ asio::awaitable<core::Result<Response>> Client::Fetch(Request request,
   if (message.find("traceparent") == message.end()) {
     const core::RequestContext* serving = core::CurrentRequest();
     const core::TraceContext* trace = request.trace ? &*request.trace
-                                      : serving    ? &serving->trace
-                                                   : nullptr;
+                                      : serving     ? &serving->trace
+                                                    : nullptr;
     if (trace != nullptr && !trace->empty()) {
       message.set("traceparent", core::FormatTraceparent(*trace));
     }

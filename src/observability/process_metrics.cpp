@@ -35,7 +35,7 @@ std::optional<double> BootTimeSeconds() {
 }
 
 void Sample(std::string& out, std::string_view name, std::string_view type, std::string_view help,
-           std::optional<double> value) {
+            std::optional<double> value) {
   if (!value) return;
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, *value);
 }
@@ -89,16 +89,16 @@ ProcessSample SampleProcess() {
 std::string RenderProcessSample(const ProcessSample& s) {
   std::string out;
   Sample(out, "process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.",
-        s.cpu_seconds);
+         s.cpu_seconds);
   Sample(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
-        s.resident_bytes);
+         s.resident_bytes);
   Sample(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
-        s.virtual_bytes);
+         s.virtual_bytes);
   Sample(out, "process_open_fds", "gauge", "Open file descriptors.", s.open_fds);
   Sample(out, "process_max_fds", "gauge", "Maximum number of open file descriptors.", s.max_fds);
   Sample(out, "process_threads", "gauge", "OS threads of the process.", s.threads);
   Sample(out, "process_start_time_seconds", "gauge", "Start time of the process, Unix seconds.",
-        s.start_time_seconds);
+         s.start_time_seconds);
   return out;
 }
 

@@ -52,16 +52,20 @@ constexpr Statement kRemember{
     " and key = $1"};
 
 // $1 most rows: the periodic purge (no identity: SECURITY DEFINER, expired keys only).
-constexpr Statement kPurge{"idem_purge",
-                           "select onboardd_private.purge_idempotency_keys($1::int)"};
+constexpr Statement kPurge{"idem_purge", "select onboardd_private.purge_idempotency_keys($1::int)"};
 
 // The headers that carry meaning for the client and must come back with a replay: versions,
 // ids of what was created, the state a session answer reports, where to go, when to retry.
 // Everything else (Content-Type is always JSON here, Cache-Control, Vary) is the route's
 // constant and needs no storing.
-constexpr std::string_view kReplayedHeaders[] = {
-    "ETag",           "x-session-id",     "x-step-number",          "x-validation-status",
-    "x-organization-id", "x-onboarding-completed", "Location", "Retry-After"};
+constexpr std::string_view kReplayedHeaders[] = {"ETag",
+                                                 "x-session-id",
+                                                 "x-step-number",
+                                                 "x-validation-status",
+                                                 "x-organization-id",
+                                                 "x-onboarding-completed",
+                                                 "Location",
+                                                 "Retry-After"};
 
 bool IsReplayedHeader(std::string_view name) {
   for (std::string_view kept : kReplayedHeaders) {
@@ -74,7 +78,9 @@ bool IsReplayedHeader(std::string_view name) {
 std::string StoredHeaders(const Response& response) {
   json::array headers;
   for (const auto& [name, value] : response.headers) {
-    if (IsReplayedHeader(name)) headers.push_back(json::array{json::value(name), json::value(value)});
+    if (IsReplayedHeader(name)) {
+      headers.push_back(json::array{json::value(name), json::value(value)});
+    }
   }
   return json::serialize(headers);
 }
@@ -186,7 +192,7 @@ asio::awaitable<core::Result<Response>> Run(std::shared_ptr<const db::Pools> poo
 }  // namespace
 
 asio::awaitable<core::Result<int>> PurgeIdempotencyKeys(db::Pool& pool, core::Deadline deadline,
-                                                       int max_rows) {
+                                                        int max_rows) {
   db::TenantContext context;
   context.request_id = "purge-idempotency-keys";
   context.deadline = deadline;

@@ -345,9 +345,9 @@ db::TenantTransaction SaveStepTransaction(db::TenantContext context, const catal
                                           std::size_t* saved, std::size_t* ensured) {
   db::TenantTransaction tx(Writing(std::move(context)));
   tx.Add(kExpireStale);
-  std::size_t ensure_index = tx.Add(kEnsureSession,
-         {Param(core::NewUuid()), Param(flow.id), Param(std::to_string(flow.total_steps())),
-          Param(std::to_string(session_ttl.count()))});
+  std::size_t ensure_index = tx.Add(kEnsureSession, {Param(core::NewUuid()), Param(flow.id),
+                                                     Param(std::to_string(flow.total_steps())),
+                                                     Param(std::to_string(session_ttl.count()))});
   std::size_t index = tx.Add(
       kSaveDraft, {Param(step.step_id), Json(step.data), Param(std::to_string(step.number))});
   if (saved) *saved = index;

@@ -33,7 +33,9 @@ std::uint64_t CounterValue(std::string_view name, const observability::Labels& l
 class OperationsApi : public OnboardingApiServer {
  protected:
   static json::object Company(std::string logo = "") {
-    return {{"name", "Replay Co"}, {"industry", "technology"}, {"size", "startup"},
+    return {{"name", "Replay Co"},
+            {"industry", "technology"},
+            {"size", "startup"},
             {"logo", std::move(logo)}};
   }
   static json::object Step(int n, json::object data) {
@@ -89,8 +91,8 @@ TEST_F(OperationsApi, SessionReplaysCarryTheOriginalsHeaders) {
   EXPECT_EQ(replay.body, first.body);
 
   const std::string org_key = Key("organization");
-  json::object organization{{"name", "Replayed Org"}, {"industry", "technology"},
-                            {"size", "startup"}};
+  json::object organization{
+      {"name", "Replayed Org"}, {"industry", "technology"}, {"size", "startup"}};
   ApiReply created = Post("/api/onboarding/organization", organization, user, org_key);
   ASSERT_EQ(created.status, 201) << created.body;
   ApiReply again = Post("/api/onboarding/organization", organization, user, org_key);
@@ -102,11 +104,15 @@ TEST_F(OperationsApi, SessionReplaysCarryTheOriginalsHeaders) {
 TEST_F(OperationsApi, ExpiredKeysArePurgedByTheJob) {
   const std::string a = NewUser("purge-a"), b = NewUser("purge-b");
   ASSERT_EQ(Post("/api/onboarding/step", Step(1, {{"role", "ceo"}}), a, Key("fresh")).status, 200);
-  Scalar("insert into idempotency_keys (user_id, key, route, request_hash, expires_at) "
-         "select $1, 'old-' || g, 'POST /x', 'h', now() - interval '1 minute' "
-         "from generate_series(1, 3) g", a);
-  Scalar("insert into idempotency_keys (user_id, key, route, request_hash, expires_at) "
-         "values ($1, 'old', 'POST /x', 'h', now() - interval '1 minute')", b);
+  Scalar(
+      "insert into idempotency_keys (user_id, key, route, request_hash, expires_at) "
+      "select $1, 'old-' || g, 'POST /x', 'h', now() - interval '1 minute' "
+      "from generate_series(1, 3) g",
+      a);
+  Scalar(
+      "insert into idempotency_keys (user_id, key, route, request_hash, expires_at) "
+      "values ($1, 'old', 'POST /x', 'h', now() - interval '1 minute')",
+      b);
   db::PoolOptions options;
   options.conninfo = app_url_;  // the job runs as the app role, without identity
   options.connections = 1;
@@ -120,7 +126,8 @@ TEST_F(OperationsApi, ExpiredKeysArePurgedByTheJob) {
     if (*done == 0) break;
   }
   EXPECT_GE(purged, 4);
-  EXPECT_EQ(Count("select count(*) from idempotency_keys where user_id = $1 and key like 'old%'", a), 0);
+  EXPECT_EQ(
+      Count("select count(*) from idempotency_keys where user_id = $1 and key like 'old%'", a), 0);
   EXPECT_EQ(Count("select count(*) from idempotency_keys where user_id = $1", b), 0);
   EXPECT_EQ(Count("select count(*) from idempotency_keys where user_id = $1", a), 1)
       << "the key that has not expired stays";
@@ -138,18 +145,23 @@ TEST_F(OperationsApi, SessionStartAndEveryExpiryAreAudited) {
   EXPECT_EQ(audited("onboarding.session_started"), 1) << "later saves do not";
 
   // A save that finds its session stale expires it (audited) and starts another.
-  Scalar("update onboarding_sessions set expires_at = now() - interval '1 minute' "
-         "where user_id = $1", user);
+  Scalar(
+      "update onboarding_sessions set expires_at = now() - interval '1 minute' "
+      "where user_id = $1",
+      user);
   ASSERT_EQ(Post("/api/onboarding/step", Step(1, {{"role", "ceo"}}), user).status, 200);
   EXPECT_EQ(audited("onboarding.session_expired"), 1);
   EXPECT_EQ(Scalar("select details ->> 'by' from audit_log where actor_id = $1 and action = "
-                   "'onboarding.session_expired'", user),
+                   "'onboarding.session_expired'",
+                   user),
             "request");
   EXPECT_EQ(audited("onboarding.session_started"), 2);
 
   // The periodic job, as the server runs it.
-  Scalar("update onboarding_sessions set expires_at = now() - interval '1 minute' "
-         "where user_id = $1 and status = 'in_progress'", user);
+  Scalar(
+      "update onboarding_sessions set expires_at = now() - interval '1 minute' "
+      "where user_id = $1 and status = 'in_progress'",
+      user);
   db::PoolOptions options;
   options.conninfo = app_url_;
   options.connections = 1;

@@ -40,7 +40,8 @@ struct Finding {
 
 // Every (needle, line) of `log` (lines split on '\n') where a needle, in any of the three
 // forms, occurs. Empty needles are ignored.
-inline std::vector<Finding> FindInLog(std::string_view log, const std::vector<std::string>& needles) {
+inline std::vector<Finding> FindInLog(std::string_view log,
+                                      const std::vector<std::string>& needles) {
   std::vector<Finding> found;
   std::size_t start = 0;
   while (start < log.size()) {
