@@ -35,8 +35,8 @@ core::Result<Response> FetchOn(asio::io_context& io, Executor executor, const Cl
   auto done = asio::co_spawn(
       executor,
       [&client, request]() -> asio::awaitable<core::Result<Response>> {
-        co_return co_await client.Fetch(request, core::SteadyClock::now() +
-                                                     std::chrono::seconds(5));
+        co_return co_await client.Fetch(request,
+                                        core::SteadyClock::now() + std::chrono::seconds(5));
       },
       asio::use_future);
   io.run();
@@ -57,20 +57,22 @@ TEST(Traceparent, TheCallersTraceOrTheServedRequestsIsSent) {
 
   auto serving = std::make_shared<core::RequestContext>();
   serving->request_id = "req-1";
-  serving->trace = *core::ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-  ASSERT_TRUE(FetchOn(io, core::BindRequestContext(io.get_executor(), serving), client, plain)
-                  .has_value());
+  serving->trace =
+      *core::ParseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ASSERT_TRUE(
+      FetchOn(io, core::BindRequestContext(io.get_executor(), serving), client, plain).has_value());
   EXPECT_EQ(LastTraceparent(server), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 
   Request named = plain;
   named.trace = *core::ParseTraceparent("00-11111111111111111111111111111111-2222222222222222-00");
-  ASSERT_TRUE(FetchOn(io, core::BindRequestContext(io.get_executor(), serving), client, named)
-                  .has_value());
+  ASSERT_TRUE(
+      FetchOn(io, core::BindRequestContext(io.get_executor(), serving), client, named).has_value());
   EXPECT_EQ(LastTraceparent(server), "00-11111111111111111111111111111111-2222222222222222-00")
       << "the caller's own trace wins";
 
   Request own_header = plain;
-  own_header.headers.push_back({"traceparent", "00-33333333333333333333333333333333-4444444444444444-01"});
+  own_header.headers.push_back(
+      {"traceparent", "00-33333333333333333333333333333333-4444444444444444-01"});
   ASSERT_TRUE(FetchOn(io, core::BindRequestContext(io.get_executor(), serving), client, own_header)
                   .has_value());
   EXPECT_EQ(LastTraceparent(server), "00-33333333333333333333333333333333-4444444444444444-01")
