@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,17 +19,20 @@
 #include <thread>
 
 #include "app/dev_environment.hpp"
+#include "app/maintenance.hpp"
 #include "app/routes.hpp"
+#include "audit/chain_verify.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/dev_token.hpp"
 #include "catalog/edge_config.hpp"
+#include "core/ids.hpp"
 #include "db/migrator.hpp"
 #include "db/pg_pool.hpp"
 #include "db/readiness.hpp"
 #include "http/server.hpp"
 #include "http_client/http_client.hpp"
 #include "observability/log.hpp"
-#include "onboarding/onboarding_store.hpp"
+#include "observability/process_metrics.hpp"
 
 namespace onboardd::app {
 namespace {
@@ -105,6 +109,7 @@ core::Result<std::unique_ptr<catalog::EdgeConfigThread>> StartEdgeConfig(
 // Serves until SIGINT/SIGTERM, then drains. `on_listening` runs once the port is bound.
 int ServeUntilSignal(const config::Settings& settings,
                      const std::function<void(unsigned short)>& on_listening) {
+  observability::RegisterProcessMetrics(observability::Metrics());
   // One database pool per I/O thread, made and destroyed on that thread while its
   // io_context still exists (see db/pg_pool.hpp).
   auto pools = std::make_shared<db::Pools>(settings.EffectiveThreads());
@@ -184,26 +189,8 @@ int ServeUntilSignal(const config::Settings& settings,
         io.run_one_for(std::chrono::milliseconds(10));
       }
       if (io.stopped()) io.restart();
-      // Thread 0 marks in-progress sessions past expires_at as expired, every minute. The
-      // loop is never resumed after the io_context stops; it ends with it.
-      if (index == 0) {
-        asio::co_spawn(
-            io,
-            [pool = &pool]() -> asio::awaitable<void> {
-              asio::steady_timer timer(co_await asio::this_coro::executor);
-              for (;;) {
-                timer.expires_after(std::chrono::seconds(60));
-                co_await timer.async_wait(asio::use_awaitable);
-                auto expired = co_await onboarding::ExpireStaleSessions(
-                    *pool, core::SteadyClock::now() + std::chrono::seconds(5));
-                if (!expired) {
-                  Log(Level::kWarn, "expire_sessions_failed",
-                      {{"error", expired.error().message.en}});
-                }
-              }
-            },
-            asio::detached);
-      }
+      // Thread 0 runs the periodic jobs (app/maintenance.hpp); they end with its io_context.
+      if (index == 0) SpawnMaintenance(io, pool);
     });
     server.OnThreadStop([&](int index) { pools->Reset(index); });
   }
@@ -269,6 +256,11 @@ void PrintHelp() {
       "      Prints a dev token the `dev` server of DIR (default ./.data) accepts.\n"
       "  onboardd migrate up|status|verify\n"
       "      Schema migrations, as the owner role (DATABASE_OWNER_URL).\n"
+      "  onboardd audit verify [--org ID]\n"
+      "      Recomputes the audit log's hash chains, as the owner role (DATABASE_OWNER_URL):\n"
+      "      one line per chain (every organization's and each user's, or organization ID's),\n"
+      "      naming its first broken link. Exit 0: all intact; 1: a chain is broken (or --org\n"
+      "      has no audit rows); 2: it could not check.\n"
       "  onboardd --help\n\n"
       "Settings (environment variable, or the flag):\n",
       stdout);
@@ -317,6 +309,42 @@ int RunMigrate(const config::Settings& settings, const std::vector<std::string>&
   }
   std::fprintf(stderr, "usage: onboardd migrate up|status|verify\n");
   return 2;
+}
+
+int RunAudit(const config::Settings& settings, const std::vector<std::string>& args) {
+  const std::string organization = OptionValue(args, "--org", "");
+  const bool org_given = HasFlag(args, "--org") ||
+                         std::any_of(args.begin(), args.end(),
+                                     [](const std::string& a) { return a.starts_with("--org="); });
+  if (args.empty() || args.front() != "verify" || (org_given && !core::IsUuid(organization))) {
+    std::fprintf(stderr, "usage: onboardd audit verify [--org ORGANIZATION_UUID]\n");
+    return 2;
+  }
+  if (settings.database_owner_url.empty()) {
+    std::fprintf(stderr, "onboardd audit verify: DATABASE_OWNER_URL is not set\n");
+    return 2;
+  }
+  // Long enough for a large log; one statement, read-only.
+  auto chains =
+      audit::VerifyChains(settings.database_owner_url, organization, std::chrono::minutes(10));
+  if (!chains) {
+    std::fprintf(stderr, "onboardd audit verify: %s\n", chains.error().message.en.c_str());
+    return 2;
+  }
+  int broken = 0;
+  long long rows = 0;
+  for (const auto& chain : *chains) {
+    std::printf("%s\n", audit::FormatChainLine(chain).c_str());
+    broken += chain.intact() ? 0 : 1;
+    rows += chain.rows;
+  }
+  if (!organization.empty() && chains->empty()) {
+    std::printf("org:%s  no audit rows\n", organization.c_str());
+    return 1;
+  }
+  std::printf("%zu chain%s, %lld rows: %s\n", chains->size(), chains->size() == 1 ? "" : "s", rows,
+              broken == 0 ? "all intact" : (std::to_string(broken) + " broken").c_str());
+  return broken == 0 ? 0 : 1;
 }
 
 int RunToken(const config::Settings& settings, const std::vector<std::string>& args) {

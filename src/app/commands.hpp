@@ -14,6 +14,8 @@ int RunDev(config::Settings settings, const std::vector<std::string>& args);
 int RunToken(const config::Settings& settings, const std::vector<std::string>& args);
 // `onboardd migrate up|status|verify`
 int RunMigrate(const config::Settings& settings, const std::vector<std::string>& args);
+// `onboardd audit verify [--org ID]`: 0 intact, 1 broken, 2 could not check
+int RunAudit(const config::Settings& settings, const std::vector<std::string>& args);
 // `onboardd serve`
 int RunServe(const config::Settings& settings);
 

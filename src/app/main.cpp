@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   if (command == "dev") return onboardd::app::RunDev(parsed->settings, rest);
   if (command == "token") return onboardd::app::RunToken(parsed->settings, rest);
   if (command == "migrate") return onboardd::app::RunMigrate(parsed->settings, rest);
+  if (command == "audit") return onboardd::app::RunAudit(parsed->settings, rest);
   if (command == "serve") return onboardd::app::RunServe(parsed->settings);
   std::fprintf(stderr, "onboardd: unknown command '%s' (see onboardd --help)\n", command.c_str());
   return 2;

@@ -38,6 +38,8 @@ const std::map<std::string, std::string, std::less<>>& Summaries() {
       {"GET /api/onboarding/session/{id}", "One of the caller's sessions"},
       {"PATCH /api/onboarding/session/{id}", "Update a session (If-Match)"},
       {"DELETE /api/onboarding/session/{id}", "Abandon a session (If-Match)"},
+      {"GET /api/onboarding/analytics",
+       "Onboarding funnel of the caller's organization (admins), or of all (OPS_TOKEN)"},
   };
   return summaries;
 }
@@ -89,7 +91,7 @@ json::object Operation(const http::Router::RouteInfo& route) {
         {"content", json::object{{"application/json",
                                   json::object{{"schema", json::object{{"type", "object"}}}}}}}};
   }
-  if (route.options.authenticated) {
+  if (route.options.authenticated || route.options.authentication_optional) {
     op["security"] = json::array{json::object{{"bearer", json::array{}}},
                                  json::object{{"stackCookie", json::array{}}}};
   }

@@ -2,6 +2,7 @@
 // is the only list of features.
 #include "app/routes.hpp"
 
+#include "analytics/analytics_routes.hpp"
 #include "app/openapi.hpp"
 #include "onboarding/onboarding_routes.hpp"
 #include "onboarding/session_routes.hpp"
@@ -17,6 +18,9 @@ void RegisterRoutes(http::Router& router, const Services& services) {
   onboarding::RegisterRoutes(router, onboarding);
   // The older session API: /api/onboarding/{start,progress,session/{id},complete?session_id=}
   onboarding::RegisterSessionRoutes(router, onboarding);
+  // GET /api/onboarding/analytics (organization admins; OPS_TOKEN for every organization)
+  analytics::RegisterAnalyticsRoutes(
+      router, {services.catalog, services.pools, services.settings->ops_token});
   // GET /openapi.json, describing everything above (so: last)
   RegisterOpenApiRoute(router);
 }

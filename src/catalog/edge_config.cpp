@@ -156,6 +156,7 @@ asio::awaitable<EdgeConfigPoller::Fetched> EdgeConfigPoller::Get(std::string url
   request.url = std::move(url);
   request.headers = {{"Authorization", "Bearer " + options_.connection.token},
                      {"Accept", "application/json"}};
+  request.trace = trace_;
   auto result = co_await client_->Fetch(std::move(request), deadline);
   Fetched fetched;
   if (!result) {
@@ -201,6 +202,7 @@ PollOutcome EdgeConfigPoller::Failed(PollOutcome outcome, std::string_view stage
 asio::awaitable<PollOutcome> EdgeConfigPoller::PollOnce(core::Deadline deadline) {
   // URLs as named locals, not temporaries in the co_await expression: GCC 12 may destroy those
   // twice (it did with http_client::Request).
+  trace_ = core::ContinueTrace(std::nullopt);
   std::string digest_url = options_.connection.DigestUrl();
   Fetched digest_fetch = co_await Get(std::move(digest_url), deadline);
   if (!digest_fetch.response) {

@@ -37,6 +37,7 @@
 #include "catalog/catalog.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/trace_context.hpp"
 #include "http_client/http_client.hpp"
 #include "observability/metrics.hpp"
 
@@ -131,7 +132,8 @@ class EdgeConfigPoller {
 
   // One check before `deadline`: GET /digest; when it differs from the digest in use (always,
   // before the first success), GET /items, Snapshot::Parse, Catalog::Replace. Counts, logs and
-  // returns the outcome; never throws for anything the network or the document does.
+  // returns the outcome; never throws for anything the network or the document does. Each
+  // check is a W3C trace of its own: both GETs carry its `traceparent`.
   boost::asio::awaitable<PollOutcome> PollOnce(core::Deadline deadline);
 
   // Checks at once (reporting that first outcome to `on_first`, if given), then every
@@ -159,6 +161,7 @@ class EdgeConfigPoller {
   // Only the coroutine running PollOnce touches these.
   std::string digest_;  // of the snapshot in use; empty until the first update
   int failures_ = 0;
+  core::TraceContext trace_;  // of the check under way
 };
 
 // A poller on a thread and io_context of its own. Chosen over an I/O thread's io_context

@@ -200,7 +200,9 @@ const std::vector<Entry>& Table() {
                      Int(&S::auth_leeway_seconds, 0, 600)));
     t.push_back(Make("AUTH_TOKEN_CACHE_SIZE", "10000", "Verified tokens kept in memory.",
                      Int(&S::auth_token_cache_size, 0, 10'000'000)));
-    t.push_back(Make("OPS_TOKEN", "", "Bearer token for operator routes (analytics of all orgs).",
+    t.push_back(Make("OPS_TOKEN", "",
+                     "Bearer token of the operator (at least 32 characters): GET "
+                     "/api/onboarding/analytics of every organization. Empty: no operator.",
                      Text(&S::ops_token), true));
     // Onboarding
     t.push_back(Make("SESSION_TTL_HOURS", "168", "Onboarding sessions expire after this long.",
@@ -345,6 +347,9 @@ core::Status Validate(const Settings& s) {
   }
   if (!s.auth_dev_secret.empty() && s.auth_dev_secret.size() < 32) {
     fail("AUTH_DEV_SECRET", "debe tener al menos 32 caracteres", "must be at least 32 characters");
+  }
+  if (!s.ops_token.empty() && s.ops_token.size() < 32) {
+    fail("OPS_TOKEN", "debe tener al menos 32 caracteres", "must be at least 32 characters");
   }
   if (s.ai_provider == "openai" && (s.ai_base_url.empty() || s.ai_model.empty())) {
     fail("AI_PROVIDER", "openai necesita AI_BASE_URL y AI_MODEL",

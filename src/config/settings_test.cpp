@@ -62,6 +62,17 @@ TEST(Settings, SecretsAreNotEchoedInErrors) {
   }
 }
 
+TEST(Settings, AnOpsTokenMustBeLongAndIsNeverEchoed) {
+  Settings s;
+  s.ops_token = "short-ops-token";
+  auto status = Validate(s);
+  ASSERT_TRUE(status.has_error());
+  EXPECT_EQ(status.error().details.at(0).path, "OPS_TOKEN");
+  EXPECT_EQ(status.error().details.at(0).message.en.find("short-ops-token"), std::string::npos);
+  s.ops_token = std::string(32, 'k');
+  EXPECT_TRUE(Validate(s).has_value());
+}
+
 TEST(Settings, ValidateChecksUrlsAndProviders) {
   Settings ok;
   ok.database_url = "postgresql://app@127.0.0.1:5432/onboardd";

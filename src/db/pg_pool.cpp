@@ -45,6 +45,27 @@ observability::Counter& PoolTimeouts() {
       "onboardd_db_pool_unavailable_total", "Requests refused for want of a database connection.");
   return c;
 }
+// The pool gauges sum over every thread's pool (each adds and removes its own share).
+observability::Gauge& PoolSize() {
+  static auto& g = observability::Metrics().GetGauge(
+      "onboardd_db_pool_connections", "Database connections configured (all I/O threads).");
+  return g;
+}
+observability::Gauge& PoolInUse() {
+  static auto& g = observability::Metrics().GetGauge(
+      "onboardd_db_pool_connections_in_use", "Database connections running a request's pipeline.");
+  return g;
+}
+observability::Gauge& PoolWaiting() {
+  static auto& g = observability::Metrics().GetGauge(
+      "onboardd_db_pool_waiting", "Requests waiting for a free database connection.");
+  return g;
+}
+observability::Histogram& PoolWait() {
+  static auto& h = observability::Metrics().GetHistogram(
+      "onboardd_db_pool_wait_seconds", "Time a request waited for a database connection.");
+  return h;
+}
 observability::Counter& Reconnects() {
   static auto& c = observability::Metrics().GetCounter("onboardd_db_reconnects_total",
                                                        "Database connections reopened.");
@@ -87,13 +108,23 @@ Pool::Pool(asio::io_context& io, PoolOptions options) : io_(io), options_(std::m
         std::make_unique<PgConnection>(io_, options_.conninfo, options_.use_prepared);
     connections_.push_back(std::move(slot));
   }
+  PoolSize().Add(static_cast<std::int64_t>(connections_.size()));
+  // Registered now so that /metrics shows every pool family (at zero) before the first wait.
+  PoolInUse().Add(0);
+  PoolWaiting().Add(0);
+  PoolWait();
 }
 
-Pool::~Pool() { Shutdown(); }
+Pool::~Pool() {
+  Shutdown();
+  PoolSize().Add(-static_cast<std::int64_t>(connections_.size()));
+  PoolInUse().Add(-in_use_);
+}
 
 void Pool::Shutdown() {
   shut_down_ = true;
   for (auto& w : waiters_) w->timer.cancel();
+  PoolWaiting().Add(-static_cast<std::int64_t>(waiters_.size()));
   waiters_.clear();
   for (auto& slot : connections_) slot->connection->StopWatching();
 }
@@ -161,6 +192,7 @@ void Pool::Release(Slot* slot) {
   while (!waiters_.empty()) {
     auto waiter = waiters_.front();
     waiters_.pop_front();
+    PoolWaiting().Add(-1);
     waiter->granted = slot;
     slot->busy = true;
     waiter->timer.cancel();
@@ -187,6 +219,7 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
       PoolTimeouts().Add();
       co_return Unavailable("La base de datos no está disponible", "The database is unavailable");
     }
+    const auto asked = core::SteadyClock::now();
     Slot* slot = TakeFree();
     if (!slot) {
       if (waiters_.size() >= options_.max_waiters) {
@@ -198,10 +231,12 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
       waiter->timer.expires_at(
           std::min(deadline, core::SteadyClock::now() + options_.acquire_timeout));
       waiters_.push_back(waiter);
+      PoolWaiting().Add(1);
       co_await waiter->timer.async_wait(kTuple);
       slot = waiter->granted;
       if (!slot) {
-        std::erase(waiters_, waiter);
+        // Timed out (still queued) or shut down (the queue was cleared and counted then).
+        if (std::erase(waiters_, waiter) > 0) PoolWaiting().Add(-1);
         PoolTimeouts().Add();
         co_return Unavailable("Servidor saturado; inténtalo de nuevo",
                               "Server overloaded; try again");
@@ -209,12 +244,17 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
       slot->connection->StopWatching();
     }
     auto started = core::SteadyClock::now();
+    PoolWait().Observe(std::chrono::duration<double>(started - asked).count());
+    ++in_use_;
+    PoolInUse().Add(1);
     std::uint64_t before = slot->connection->round_trips();
     // The server's statement_timeout fires first; this bound only catches a silent server.
     auto outcome = co_await slot->connection->Run(steps, deadline + std::chrono::seconds(1));
     RoundTrips().Add(slot->connection->round_trips() - before);
     QueryLatency().Observe(
         std::chrono::duration<double>(core::SteadyClock::now() - started).count());
+    --in_use_;
+    PoolInUse().Add(-1);
     Release(slot);
     // Retry once elsewhere only when nothing reached the server.
     if (outcome.failure && outcome.failure->connection_lost && !outcome.failure->sent) continue;

@@ -3,7 +3,9 @@
 // for one pipeline; when all are busy it waits in a bounded FIFO for at most the acquire
 // timeout, then gets UNAVAILABLE. Broken connections are reopened in the background with
 // backoff (capped at 250 ms, so the pool is whole again quickly after a database restart);
-// while none is healthy, requests fail at once instead of waiting.
+// while none is healthy, requests fail at once instead of waiting. Metrics (summed over every
+// thread's pool): onboardd_db_pool_connections, _connections_in_use, _waiting, the wait
+// histogram onboardd_db_pool_wait_seconds and onboardd_db_pipeline_duration_seconds.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -66,6 +68,7 @@ class Pool {
   std::vector<std::unique_ptr<Slot>> connections_;
   std::deque<std::shared_ptr<Waiter>> waiters_;
   bool shut_down_ = false;
+  int in_use_ = 0;  // slots running a pipeline for Run (its share of the in-use gauge)
 };
 
 // The pools of every I/O thread, indexed by worker (http::Request::worker). Made once at

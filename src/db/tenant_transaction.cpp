@@ -19,10 +19,29 @@ constexpr Statement kSetWriteContext{
     "select set_config('app.user_id', $1, true), set_config('app.org_id', $2, true), "
     "set_config('app.request_id', $3, true), set_config('statement_timeout', $4, true)"};
 
+// The same, for the operator (TenantContext::operator_scope).
+constexpr Statement kSetOperatorReadContext{
+    "onboardd_context_ops_ro",
+    "select set_config('app.user_id', $1, true), set_config('app.org_id', $2, true), "
+    "set_config('app.request_id', $3, true), set_config('statement_timeout', $4, true), "
+    "set_config('transaction_read_only', 'on', true), set_config('app.ops', 'on', true)"};
+constexpr Statement kSetOperatorWriteContext{
+    "onboardd_context_ops_rw",
+    "select set_config('app.user_id', $1, true), set_config('app.org_id', $2, true), "
+    "set_config('app.request_id', $3, true), set_config('statement_timeout', $4, true), "
+    "set_config('app.ops', 'on', true)"};
+
+const Statement& ContextStatement(const TenantContext& context) {
+  if (context.operator_scope) {
+    return context.read_only ? kSetOperatorReadContext : kSetOperatorWriteContext;
+  }
+  return context.read_only ? kSetReadContext : kSetWriteContext;
+}
+
 }  // namespace
 
 TenantTransaction::TenantTransaction(TenantContext context) : context_(std::move(context)) {
-  steps_.push_back({context_.read_only ? kSetReadContext : kSetWriteContext, {}});
+  steps_.push_back({ContextStatement(context_), {}});
 }
 
 std::size_t TenantTransaction::Add(const Statement& statement, std::vector<Param> params) {

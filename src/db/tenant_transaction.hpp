@@ -5,6 +5,7 @@
 //   select set_config('app.user_id', $1, true), set_config('app.org_id', $2, true),
 //          set_config('app.request_id', $3, true), set_config('statement_timeout', $4, true)
 //          [, set_config('transaction_read_only', 'on', true)]
+//          [, set_config('app.ops', 'on', true)]
 //   <the request's statements>
 //   Sync
 //
@@ -36,6 +37,11 @@ struct TenantContext {
   std::string request_id;  // for the audit log and the server's log lines
   core::Deadline deadline{};
   bool read_only = true;
+  // The caller proved the operator's OPS_TOKEN (compared by the route, in constant time):
+  // app.ops = 'on', which only onboardd_private.onboarding_analytics() reads (every
+  // organization's aggregates; migration "operations", sql/README.md). Never set it from
+  // anything a client merely claims.
+  bool operator_scope = false;
 };
 
 class TenantTransaction {

@@ -15,6 +15,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/trace_context.hpp"
 
 namespace onboardd::http {
 
@@ -33,6 +34,9 @@ struct Request {
   std::map<std::string, std::string, std::less<>> query;   // decoded query parameters
   std::map<std::string, std::string, std::less<>> params;  // from the route pattern
   std::string request_id;
+  // Our span on this request, in the trace its `traceparent` named (a new trace when it had
+  // none or an invalid one). Outbound calls made while serving it carry it (http_client).
+  core::TraceContext trace;
   // The I/O thread serving this request (0..threads-1): the index of the per-thread
   // resources (database pool, Redis connection) a handler may use. 0 outside a server.
   int worker = 0;
@@ -54,6 +58,9 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string user_hash;  // for the access log: set by the Router for authenticated routes
+  // What an Idempotency-Key replay of this answer sends instead of `body`, when that must
+  // differ (POST /step: the echoed data without inline images). Never sent itself.
+  std::optional<std::string> replay_body;
 
   Response& With(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -119,15 +119,21 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
   std::string user_hash;
   std::optional<core::Error> failure;
   try {
-    if (match.route->options.authenticated) {
+    const RouteOptions& options = match.route->options;
+    const bool presented =
+        !request.Header("Authorization").empty() || !request.Header("Cookie").empty();
+    if (options.authenticated || (options.authentication_optional && presented)) {
       core::Result<Principal> principal = core::MakeError(core::ErrorCode::kUnauthenticated);
       if (authenticate_) {
         principal = co_await authenticate_(std::string(request.Header("Authorization")),
                                            std::string(request.Header("Cookie")));
       }
-      if (!principal) co_return ErrorResponse(principal.error(), request_id, english);
-      user_hash = observability::UserHash(principal->user_id);
-      request.principal = std::move(*principal);
+      if (principal) {
+        user_hash = observability::UserHash(principal->user_id);
+        request.principal = std::move(*principal);
+      } else if (!options.authentication_optional) {
+        co_return ErrorResponse(principal.error(), request_id, english);
+      }
     }
     core::Result<Response> result = co_await match.route->handler(std::move(request));
     if (result.has_value()) {

@@ -31,6 +31,10 @@ struct RouteOptions {
   std::size_t max_body_bytes = 0;
   // The handler runs only for a verified caller (Request::principal is set); otherwise 401.
   bool authenticated = false;
+  // The caller is verified when it presents credentials, but the handler runs either way
+  // (Request::principal set or not) and decides: for a route that also accepts another
+  // credential (GET /analytics: the operator's OPS_TOKEN).
+  bool authentication_optional = false;
 };
 
 // Verifies the caller from the Authorization and Cookie headers (either may be empty);

@@ -150,5 +150,41 @@ TEST(Router, AuthenticatedRoutesNeedAVerifiedCaller) {
   EXPECT_EQ(ok.user_hash.size(), 16u);
 }
 
+TEST(Router, OptionalAuthenticationLetsTheHandlerDecide) {
+  Router router;
+  router.Add(verb::get, "/either",
+             [](Request r) -> asio::awaitable<core::Result<Response>> {
+               co_return JsonResponse(boost::json::object{
+                   {"user", r.principal ? r.principal->user_id : std::string("none")}});
+             },
+             {.authentication_optional = true});
+  int calls = 0;
+  router.SetAuthenticate(
+      [&calls](std::string authorization, std::string) -> asio::awaitable<core::Result<Principal>> {
+        ++calls;
+        if (authorization == "Bearer good") co_return Principal{"user-1", "", ""};
+        co_return core::MakeError(core::ErrorCode::kUnauthenticated);
+      });
+  auto dispatch = [&](std::string authorization) {
+    asio::io_context ioc;
+    Request request;
+    request.message.method(verb::get);
+    if (!authorization.empty()) request.message.set("Authorization", authorization);
+    request.path = "/either";
+    auto future = asio::co_spawn(ioc, router.Dispatch(std::move(request)), asio::use_future);
+    ioc.run();
+    return future.get();
+  };
+  Response anonymous = dispatch("");
+  EXPECT_EQ(anonymous.status, beast_http::status::ok);
+  EXPECT_EQ(boost::json::parse(anonymous.body).at("user"), "none");
+  EXPECT_EQ(calls, 0) << "no credentials: nothing to verify";
+  EXPECT_EQ(boost::json::parse(dispatch("Bearer good").body).at("user"), "user-1");
+  Response other = dispatch("Bearer something-else");
+  EXPECT_EQ(other.status, beast_http::status::ok) << "the handler decides what it means";
+  EXPECT_EQ(boost::json::parse(other.body).at("user"), "none");
+  EXPECT_EQ(calls, 2);
+}
+
 }  // namespace
 }  // namespace onboardd::http

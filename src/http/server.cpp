@@ -70,7 +70,7 @@ observability::Gauge& OpenConnections() {
 
 void Record(std::string_view route, beast_http::verb method, unsigned status, double seconds) {
   // One registry lookup per request is a mutex; cache the series per (route, method, status)
-  // in a thread-local map so the hot path is a hash lookup and an atomic add.
+  // and (route, status) in thread-local maps so the hot path is a hash lookup and an atomic add.
   struct Key {
     std::string route;
     int method;
@@ -83,6 +83,7 @@ void Record(std::string_view route, beast_http::verb method, unsigned status, do
     }
   };
   thread_local std::unordered_map<Key, observability::Counter*, KeyHash> counters;
+  // Keyed by route '\0' status.
   thread_local std::unordered_map<std::string, observability::Histogram*> histograms;
   Key key{std::string(route), static_cast<int>(method), status};
   auto it = counters.find(key);
@@ -95,12 +96,13 @@ void Record(std::string_view route, beast_http::verb method, unsigned status, do
     it = counters.emplace(std::move(key), &c).first;
   }
   it->second->Add();
-  auto h = histograms.find(std::string(route));
+  std::string histogram_key = std::string(route) + '\0' + std::to_string(status);
+  auto h = histograms.find(histogram_key);
   if (h == histograms.end()) {
     auto& histogram = observability::Metrics().GetHistogram(
-        "onboardd_http_request_duration_seconds", "HTTP request latency by route.",
-        {{"route", std::string(route)}});
-    h = histograms.emplace(std::string(route), &histogram).first;
+        "onboardd_http_request_duration_seconds", "HTTP request latency by route and status.",
+        {{"route", std::string(route)}, {"status", std::to_string(status)}});
+    h = histograms.emplace(std::move(histogram_key), &histogram).first;
   }
   h->second->Observe(seconds);
 }
@@ -226,11 +228,16 @@ asio::awaitable<void> Server::Accept(Worker& worker) {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    asio::co_spawn(worker.ioc, Serve(worker, std::move(socket)), asio::detached);
+    // The connection's coroutine runs with its current request made current wherever it
+    // resumes (core/request_context.hpp), so that log lines and outbound calls name it.
+    auto context = std::make_shared<core::RequestContext>();
+    asio::co_spawn(core::BindRequestContext(worker.ioc.get_executor(), context),
+                   Serve(worker, std::move(socket), context), asio::detached);
   }
 }
 
-asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
+asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
+                                    std::shared_ptr<core::RequestContext> context) {
   active_connections_.fetch_add(1);
   OpenConnections().Add(1);
   beast::tcp_stream stream(std::move(socket));
@@ -349,6 +356,9 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
     request.worker = worker.index;
     request.english = PrefersEnglish(request.Header("Accept-Language"));
     request.deadline = arrival + options_.request_deadline;
+    request.trace = core::ContinueTrace(core::ParseTraceparent(request.Header("traceparent")));
+    context->request_id = request.request_id;
+    context->trace = request.trace;
 
     std::string request_id = request.request_id;
     auto method = request.method();
@@ -378,8 +388,13 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket) {
                           {"duration_us", static_cast<std::int64_t>(seconds * 1e6)},
                           {"bytes_in", bytes_in},
                           {"bytes_out", bytes_out},
-                          {"user", user_hash}});
+                          {"user", user_hash},
+                          {"trace_id", context->trace.trace_id},
+                          {"span_id", context->trace.span_id}});
     }
+    // Between requests the connection serves none.
+    context->request_id.clear();
+    context->trace = {};
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/request_context.hpp"
 #include "http/router.hpp"
 
 namespace onboardd::http {
@@ -66,7 +67,10 @@ class Server {
   struct Worker;
   struct Connection;
   boost::asio::awaitable<void> Accept(Worker& worker);
-  boost::asio::awaitable<void> Serve(Worker& worker, boost::asio::ip::tcp::socket socket);
+  // `context` is the connection's current request (core/request_context.hpp): Serve fills it
+  // per request; the coroutine runs on an executor that makes it current.
+  boost::asio::awaitable<void> Serve(Worker& worker, boost::asio::ip::tcp::socket socket,
+                                     std::shared_ptr<core::RequestContext> context);
 
   // Constant after construction.
   const ServerOptions options_;

@@ -30,6 +30,8 @@
 #include <system_error>
 #include <utility>
 
+#include "core/request_context.hpp"
+
 namespace onboardd::http_client {
 namespace {
 
@@ -441,6 +443,15 @@ asio::awaitable<core::Result<Response>> Client::Fetch(Request request,
       message.set(header.name, header.value);
     } else {
       message.insert(header.name, header.value);
+    }
+  }
+  if (message.find("traceparent") == message.end()) {
+    const core::RequestContext* serving = core::CurrentRequest();
+    const core::TraceContext* trace = request.trace ? &*request.trace
+                                      : serving     ? &serving->trace
+                                                    : nullptr;
+    if (trace != nullptr && !trace->empty()) {
+      message.set("traceparent", core::FormatTraceparent(*trace));
     }
   }
   message.body() = std::move(request.body);

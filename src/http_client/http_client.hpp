@@ -45,6 +45,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/trace_context.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -62,9 +63,14 @@ struct Request {
   // http://host[:port]/path?query or https://...; userinfo is refused, a fragment dropped.
   std::string url;
   // Sent as given (repeats allowed), after Host and User-Agent; a caller's Host or
-  // User-Agent replaces the default. Pass W3C `traceparent` here. `Connection: close` keeps
-  // the connection out of the idle lists.
+  // User-Agent replaces the default. `Connection: close` keeps the connection out of the
+  // idle lists.
   std::vector<HeaderField> headers;
+  // The W3C trace this call belongs to, sent as `traceparent` (its span as the parent) unless
+  // `headers` has one already. Unset: the trace of the request the calling coroutine serves
+  // (core::CurrentRequest()), if any — so a call made while serving a request joins its
+  // trace without the caller doing anything. Work outside requests (a poller) sets its own.
+  std::optional<core::TraceContext> trace;
   // Sent with a Content-Length when non-empty (or when the method is POST/PUT/PATCH).
   std::string body;
   // Whether sending this request twice is harmless; decides the retry after a reused

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "core/clock.hpp"
+#include "core/request_context.hpp"
 
 namespace onboardd::observability {
 namespace {
@@ -62,10 +63,17 @@ bool Enabled(Level level) {
 void Log(Level level, std::string_view event, boost::json::object fields) {
   if (!Enabled(level)) return;
   boost::json::object line;
-  line.reserve(fields.size() + 3);
+  line.reserve(fields.size() + 5);
   line["ts"] = core::NowIso8601();
   line["level"] = Name(level);
   line["event"] = event;
+  // Written while serving a request (core/request_context.hpp): say which, unless the
+  // caller already did.
+  if (const core::RequestContext* request = core::CurrentRequest();
+      request != nullptr && !request->request_id.empty()) {
+    line["request_id"] = request->request_id;
+    if (!request->trace.empty()) line["trace_id"] = request->trace.trace_id;
+  }
   for (auto& field : fields) line[field.key()] = std::move(field.value());
   Logger()->info(boost::json::serialize(line));
 }

@@ -15,7 +15,9 @@ void InitLogging(std::string_view level);
 
 bool Enabled(Level level);
 
-// {"ts": ..., "level": ..., "event": event, ...fields}
+// {"ts": ..., "level": ..., "event": event, ...fields}. Called while serving a request
+// (core::CurrentRequest()), the line also carries "request_id" and "trace_id" (a field of
+// the same name in `fields` wins).
 void Log(Level level, std::string_view event, boost::json::object fields = {});
 
 // A stable, non-reversible short hash of a user id for logs (first 12 hex of SHA-256 would

@@ -63,6 +63,7 @@ struct Registry::Impl {
   };
   mutable std::mutex mutex;
   std::map<std::string, Family, std::less<>> families;
+  std::vector<std::function<void(std::string&)>> collectors;
 
   Family& FamilyFor(std::string_view name, std::string_view help, Kind kind) {
     auto it = families.find(name);
@@ -98,8 +99,13 @@ Histogram& Registry::GetHistogram(std::string_view name, std::string_view help,
   return *slot;
 }
 
-std::string Registry::Render() const {
+void Registry::AddCollector(std::function<void(std::string&)> collect) {
   std::lock_guard lock(impl_->mutex);
+  impl_->collectors.push_back(std::move(collect));
+}
+
+std::string Registry::Render() const {
+  std::unique_lock lock(impl_->mutex);
   std::string out;
   for (const auto& [name, family] : impl_->families) {
     const char* type = family.kind == Impl::Kind::kCounter ? "counter"
@@ -127,6 +133,9 @@ std::string Registry::Render() const {
       out += fmt::format("{}_count{} {}\n", name, LabelText(labels), h->Count());
     }
   }
+  const auto collectors = impl_->collectors;
+  lock.unlock();
+  for (const auto& collect : collectors) collect(out);
   return out;
 }
 

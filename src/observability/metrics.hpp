@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,6 +62,11 @@ class Registry {
   Counter& GetCounter(std::string_view name, std::string_view help, const Labels& labels = {});
   Gauge& GetGauge(std::string_view name, std::string_view help, const Labels& labels = {});
   Histogram& GetHistogram(std::string_view name, std::string_view help, const Labels& labels = {});
+
+  // A family whose values are read when rendered rather than kept (process RSS, CPU time):
+  // `collect` appends complete text-format lines (# HELP, # TYPE, samples) to its argument.
+  // Called by Render on the rendering thread, after the kept families; must be thread-safe.
+  void AddCollector(std::function<void(std::string&)> collect);
 
   std::string Render() const;
 

@@ -2,6 +2,11 @@
 // transactions around the handler's own; see the header for the rules.
 #include "onboarding/idempotency.hpp"
 
+#include <boost/beast/core/string.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "catalog/snapshot.hpp"
 #include "db/pg_pool.hpp"
 #include "db/tenant_transaction.hpp"
@@ -10,6 +15,7 @@
 namespace onboardd::onboarding {
 
 namespace asio = boost::asio;
+namespace json = boost::json;
 using db::Param;
 using db::Statement;
 using http::Request;
@@ -27,22 +33,72 @@ constexpr Statement kReclaim{"idem_reclaim",
                              "now() - interval '60 seconds'))"};
 
 // $1 key, $2 route, $3 request hash. Row: claimed (1/0), then the existing claim's route,
-// hash, status, body (when not claimed).
+// hash, status, body and headers (when not claimed).
 constexpr Statement kClaim{
     "idem_claim",
     "with ins as (insert into public.idempotency_keys (user_id, key, route, request_hash) values "
     "(" ONBOARDD_ME
     ", $1, $2, $3) on conflict (user_id, key) do nothing returning 1) "
     "select (select count(*) from ins), k.route, k.request_hash, k.response_status, "
-    "k.response_body "
+    "k.response_body, k.response_headers::text "
     "from (select 1) as one left join public.idempotency_keys k on k.user_id = " ONBOARDD_ME
     " and k.key = $1"};
 
-// $1 key, $2 status, $3 body.
+// $1 key, $2 status, $3 body, $4 headers ([[name, value], ...]).
 constexpr Statement kRemember{
     "idem_remember",
     "update public.idempotency_keys set response_status = $2::int, response_body = $3, "
-    "completed_at = now() where user_id = " ONBOARDD_ME " and key = $1"};
+    "response_headers = $4::jsonb, completed_at = now() where user_id = " ONBOARDD_ME
+    " and key = $1"};
+
+// $1 most rows: the periodic purge (no identity: SECURITY DEFINER, expired keys only).
+constexpr Statement kPurge{"idem_purge", "select onboardd_private.purge_idempotency_keys($1::int)"};
+
+// The headers that carry meaning for the client and must come back with a replay: versions,
+// ids of what was created, the state a session answer reports, where to go, when to retry.
+// Everything else (Content-Type is always JSON here, Cache-Control, Vary) is the route's
+// constant and needs no storing.
+constexpr std::string_view kReplayedHeaders[] = {"ETag",
+                                                 "x-session-id",
+                                                 "x-step-number",
+                                                 "x-validation-status",
+                                                 "x-organization-id",
+                                                 "x-onboarding-completed",
+                                                 "Location",
+                                                 "Retry-After"};
+
+bool IsReplayedHeader(std::string_view name) {
+  for (std::string_view kept : kReplayedHeaders) {
+    if (boost::beast::iequals(name, kept)) return true;
+  }
+  return false;
+}
+
+// The answer's significant headers as JSON text: [[name, value], ...].
+std::string StoredHeaders(const Response& response) {
+  json::array headers;
+  for (const auto& [name, value] : response.headers) {
+    if (IsReplayedHeader(name)) {
+      headers.push_back(json::array{json::value(name), json::value(value)});
+    }
+  }
+  return json::serialize(headers);
+}
+
+// The stored headers back onto a replay (malformed JSON: none; it was written by us).
+void RestoreHeaders(std::string_view stored, Response& replay) {
+  boost::system::error_code ec;
+  json::value headers = json::parse(stored, ec);
+  if (ec || !headers.is_array()) return;
+  for (const json::value& pair : headers.as_array()) {
+    if (!pair.is_array() || pair.as_array().size() != 2 || !pair.as_array()[0].is_string() ||
+        !pair.as_array()[1].is_string()) {
+      continue;
+    }
+    replay.With(std::string(pair.as_array()[0].as_string()),
+                std::string(pair.as_array()[1].as_string()));
+  }
+}
 
 // $1 key.
 constexpr Statement kRelease{"idem_release",
@@ -110,6 +166,7 @@ asio::awaitable<core::Result<Response>> Run(std::shared_ptr<const db::Pools> poo
     replay.status =
         static_cast<http::beast_http::status>(std::atoi(std::string(row.Get(0, 3)).c_str()));
     replay.body = std::string(row.Get(0, 4));
+    if (!row.IsNull(0, 5)) RestoreHeaders(row.Get(0, 5), replay);
     replay.With("Idempotent-Replayed", "true");
     co_return replay;
   }
@@ -122,13 +179,31 @@ asio::awaitable<core::Result<Response>> Run(std::shared_ptr<const db::Pools> poo
   if (status >= 500) {
     remember.Add(kRelease, {Param(key)});
   } else {
-    remember.Add(kRemember, {Param(key), Param(std::to_string(status)), Param(response.body)});
+    // The replay body, when the route gave one (POST /step: no inline image bytes).
+    const std::string& stored = response.replay_body ? *response.replay_body : response.body;
+    remember.Add(kRemember, {Param(key), Param(std::to_string(status)), Param(stored),
+                             Param(StoredHeaders(response))});
   }
   (void)co_await remember.Commit(*pool);  // failing to remember only costs the replay
+  response.replay_body.reset();
   co_return response;
 }
 
 }  // namespace
+
+asio::awaitable<core::Result<int>> PurgeIdempotencyKeys(db::Pool& pool, core::Deadline deadline,
+                                                        int max_rows) {
+  db::TenantContext context;
+  context.request_id = "purge-idempotency-keys";
+  context.deadline = deadline;
+  context.read_only = false;
+  db::TenantTransaction tx(std::move(context));
+  std::size_t index = tx.Add(kPurge, {Param(std::to_string(max_rows))});
+  auto rows = co_await tx.Commit(pool);
+  if (!rows) co_return rows.error();
+  const db::Rows& r = (*rows)[index];
+  co_return r.empty() ? 0 : std::atoi(std::string(r.Get(0, 0)).c_str());
+}
 
 http::Handler WithIdempotency(std::shared_ptr<const db::Pools> pools, std::string route,
                               http::Handler handler) {

@@ -500,4 +500,14 @@ json::object BuildStatus(std::optional<json::object> session,
                                                 {"checkDuration", metadata.check_duration_ms}}}};
 }
 
+json::object WithoutInlineImages(const json::object& data, std::string_view step_id) {
+  json::object out = data;
+  for (auto& [key, value] : out) {
+    if (value.is_string() && value.as_string().starts_with("data:")) {
+      value = std::string(kDraftImagePath) + std::string(step_id) + "/" + std::string(key);
+    }
+  }
+  return out;
+}
+
 }  // namespace onboardd::onboarding

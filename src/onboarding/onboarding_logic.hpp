@@ -112,4 +112,12 @@ boost::json::object BuildStatus(std::optional<boost::json::object> session,
 const catalog::Flow& FlowOfSession(const catalog::Snapshot& snapshot,
                                    const boost::json::object* session);
 
+// --- Idempotent replays (idempotency.hpp) ---------------------------------------------------
+
+// A saved step's data as a replay of POST /step answers it: each inline image (a "data:"
+// string) replaced by the path that serves the saved one, "<kDraftImagePath><step id>/<key>"
+// — GET /status's convention (migration 0013) — so that the stored answer holds no image
+// bytes and what it names is still the image the draft keeps.
+boost::json::object WithoutInlineImages(const boost::json::object& data, std::string_view step_id);
+
 }  // namespace onboardd::onboarding

@@ -409,5 +409,15 @@ TEST(Status, ExpiredAndAbandonedStartOverInTheirOwnFlow) {
   EXPECT_EQ(unknown_flow.at("redirectTo"), "/onboarding/complete") << "the default flow's step 4";
 }
 
+TEST(Replay, AStepsReplayNamesItsImagesInsteadOfCarryingThem) {
+  json::object data{{"name", "Acme"},
+                    {"logo", "data:image/png;base64,iVBORw0KGgo="},
+                    {"website", "https://acme.test/logo.png"}};
+  json::object replay = WithoutInlineImages(data, "company");
+  EXPECT_EQ(replay.at("logo"), "/api/onboarding/draft/image/company/logo");
+  EXPECT_EQ(replay.at("name"), "Acme");
+  EXPECT_EQ(replay.at("website"), "https://acme.test/logo.png") << "a URL is not an image";
+}
+
 }  // namespace
 }  // namespace onboardd::onboarding

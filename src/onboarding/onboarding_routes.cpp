@@ -3,12 +3,14 @@
 #include "onboarding/onboarding_routes.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <ctime>
 
 #include "catalog/text.hpp"
 #include "core/clock.hpp"
 #include "http/etag.hpp"
+#include "onboarding/funnel_metrics.hpp"
 #include "onboarding/idempotency.hpp"
 #include "onboarding/onboarding_logic.hpp"
 #include "onboarding/onboarding_store.hpp"
@@ -82,15 +84,23 @@ Reply SaveStepRoute(Dependencies deps, Request request) {
   auto pool = deps.pools->For(request.worker);
   if (!pool) co_return pool.error();
   json::object saved_data = validated->data;
+  const std::string step_id = validated->step_id;
   auto saved = co_await SaveStep(**pool, ContextOf(request).tenant, flow, std::move(*validated),
                                  deps.session_ttl);
   if (!saved) co_return saved.error();
+  if (saved->session_created) CountSessionStarted(FunnelApi::kWizard);
+  CountStepSaved(*number);
   json::object out{{"success", true},
                    {"message", "Step " + std::to_string(*number) + " saved successfully"},
                    {"step", *number},
                    {"data", std::move(saved_data)}};
   Response response = http::JsonResponse(out);
   response.With("ETag", http::VersionEtag(saved->version));
+  if (!request.Header("Idempotency-Key").empty()) {
+    // Remembered for replays without the image bytes the draft already holds.
+    out["data"] = WithoutInlineImages(out["data"].as_object(), step_id);
+    response.replay_body = json::serialize(out);
+  }
   co_return response;
 }
 
@@ -166,6 +176,7 @@ Reply CompleteRoute(Dependencies deps, Request request) {
   if (!result->created) {
     co_return AlreadyExists(std::move(result->profile), std::move(result->organization));
   }
+  CountCompleted(FunnelApi::kWizard);
   json::value company_id = result->organization.at("id");
   json::object out{{"success", true},
                    {"message", "Onboarding completed successfully"},

@@ -22,13 +22,17 @@ namespace {
 // --- POST /step -------------------------------------------------------------------------------
 
 // $1 id, $2 flow, $3 total_steps, $4 hours until it expires. A concurrent creator wins; this
-// one then does nothing.
+// one then does nothing. A session it creates is audited; its row says whether it did (1/0).
 constexpr Statement kEnsureSession{
     "onb_ensure_session",
-    "insert into public.onboarding_sessions (id, user_id, flow, total_steps, expires_at) values "
-    "($1::uuid, " ONBOARDD_ME
+    "with ins as (insert into public.onboarding_sessions (id, user_id, flow, total_steps, "
+    "expires_at) values ($1::uuid, " ONBOARDD_ME
     ", $2, $3::int, now() + make_interval(hours => $4::int)) "
-    "on conflict (user_id) where status = 'in_progress' do nothing"};
+    "on conflict (user_id) where status = 'in_progress' do nothing returning id, user_id, flow), "
+    "a as (insert into public.audit_log (actor_id, action, entity_type, entity_id, details) "
+    "select ins.user_id, 'onboarding.session_started', 'onboarding_session', ins.id::text, "
+    "jsonb_build_object('flow', ins.flow) from ins) "
+    "select count(*) from ins"};
 
 // $1 step id, $2 data, $3 step number. Computed from the row being updated (not from a
 // CTE), so a concurrent save of another step is re-read, not overwritten. A wizard save is a
@@ -252,6 +256,11 @@ constexpr Statement kListOrganizations{
 constexpr Statement kExpireStaleSessions{"onb_expire_stale_sessions",
                                          "select onboardd_private.expire_stale_sessions($1::int)"};
 
+// What the audit rows of a new organization record besides it: the role catalog kCreateRoles
+// seeds, and whether a logo was stored (its bytes or URL never enter the log).
+constexpr int kSeededRoles = 3;
+bool HasLogo(const CompanyData& company) { return company.logo || !company.logo_url.empty(); }
+
 json::array IntegrationsJson(const OrganizationData& organization) {
   json::array out;
   for (const auto& i : organization.integrations) out.emplace_back(i);
@@ -333,15 +342,16 @@ core::Result<CompletionResult> ProfileFrom(const db::Rows& r) {
 
 db::TenantTransaction SaveStepTransaction(db::TenantContext context, const catalog::Flow& flow,
                                           const ValidatedStep& step, std::chrono::hours session_ttl,
-                                          std::size_t* saved) {
+                                          std::size_t* saved, std::size_t* ensured) {
   db::TenantTransaction tx(Writing(std::move(context)));
   tx.Add(kExpireStale);
-  tx.Add(kEnsureSession,
-         {Param(core::NewUuid()), Param(flow.id), Param(std::to_string(flow.total_steps())),
-          Param(std::to_string(session_ttl.count()))});
+  std::size_t ensure_index = tx.Add(kEnsureSession, {Param(core::NewUuid()), Param(flow.id),
+                                                     Param(std::to_string(flow.total_steps())),
+                                                     Param(std::to_string(session_ttl.count()))});
   std::size_t index = tx.Add(
       kSaveDraft, {Param(step.step_id), Json(step.data), Param(std::to_string(step.number))});
   if (saved) *saved = index;
+  if (ensured) *ensured = ensure_index;
   tx.Add(kUpsertProgress, {Param(std::to_string(step.number)), Param(step.step_id)});
   tx.Add(kAuditStep, {Param(std::to_string(step.number))});
   return tx;
@@ -350,9 +360,9 @@ db::TenantTransaction SaveStepTransaction(db::TenantContext context, const catal
 asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantContext context,
                                                   const catalog::Flow& flow, ValidatedStep step,
                                                   std::chrono::hours session_ttl) {
-  std::size_t saved = 0;
+  std::size_t saved = 0, ensured = 0;
   db::TenantTransaction tx =
-      SaveStepTransaction(std::move(context), flow, step, session_ttl, &saved);
+      SaveStepTransaction(std::move(context), flow, step, session_ttl, &saved, &ensured);
   auto rows = co_await tx.Commit(pool);
   if (!rows) co_return rows.error();
   const db::Rows& r = (*rows)[saved];
@@ -362,6 +372,7 @@ asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantCont
   out.version = ToInt(r.Get(0, 1));
   out.current_step = ToInt(r.Get(0, 2));
   out.completion_percentage = ToInt(r.Get(0, 3));
+  out.session_created = !(*rows)[ensured].empty() && (*rows)[ensured].Get(0, 0) == "1";
   co_return out;
 }
 
@@ -432,6 +443,8 @@ asio::awaitable<core::Result<CompletionResult>> Complete(db::Pool& pool, db::Ten
             Param(std::to_string(plan.flow->total_steps())), Json(form_data)});
     json::object details{{"slugBase", Slugify(data.company.name)},
                          {"departments", departments.size()},
+                         {"roles", kSeededRoles},
+                         {"logo", HasLogo(data.company)},
                          {"roleType", ToString(profile.role_type)},
                          {"flow", plan.flow->id}};
     tx.Add(kAuditOrganization, {Param(org_id), Json(details), Param("onboarding.completed"),
@@ -470,7 +483,10 @@ asio::awaitable<core::Result<CreatedOrganization>> CreateOrganization(
     db::TenantTransaction tx(Writing(context));
     AddOrganization(tx, kCreateOrganization, org_id, organization, attempt);
     tx.Add(kAuditOrganization,
-           {Param(org_id), Json(json::object{{"source", "organization_api"}}),
+           {Param(org_id),
+            Json(json::object{{"source", "organization_api"},
+                              {"roles", kSeededRoles},
+                              {"logo", HasLogo(organization.company)}}),
             Param("membership.created"), Param("organization_member"), Param()});
     std::size_t read = tx.Add(kReadCreatedOrganization, {Param(org_id)});
     std::string sqlstate;

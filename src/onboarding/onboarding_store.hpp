@@ -31,6 +31,7 @@ struct SavedStep {
   int version = 0;
   int current_step = 1;
   int completion_percentage = 0;
+  bool session_created = false;  // this save started the session (audited as started)
 };
 
 // Saves `step` (already validated against `flow`) into the caller's in-progress session,
@@ -39,7 +40,8 @@ struct SavedStep {
 // form_data[step id]; its onboarding_progress row is upserted (completed, valid);
 // completed_steps, current_step and completion_percentage are recomputed in the same UPDATE
 // (by migration 0012's functions) so that concurrent saves of different steps lose nothing.
-// Writes an audit row. `context.read_only` is ignored.
+// Writes an audit row (two when it starts the session, three when it also expired a stale
+// one). `context.read_only` is ignored.
 boost::asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantContext context,
                                                          const catalog::Flow& flow,
                                                          ValidatedStep step,
@@ -149,14 +151,17 @@ boost::asio::awaitable<core::Result<OrganizationList>> ListOrganizations(db::Poo
 const db::Statement& StatusStatement();
 
 // The transaction SaveStep commits (`saved`, when given, receives the index of the draft's
-// row). SaveStep uses it; bench/db_bench prints it as a pgbench script.
+// row; `ensured`, of the row saying whether the session was created). SaveStep uses it;
+// bench/db_bench prints it as a pgbench script.
 db::TenantTransaction SaveStepTransaction(db::TenantContext context, const catalog::Flow& flow,
                                           const ValidatedStep& step, std::chrono::hours session_ttl,
-                                          std::size_t* saved = nullptr);
+                                          std::size_t* saved = nullptr,
+                                          std::size_t* ensured = nullptr);
 
 // The periodic expiry job's one transaction (no identity needed): marks at most `max_rows`
 // in-progress sessions past expires_at as expired, for every user, through
-// onboardd_private.expire_stale_sessions (migration 0008). Returns how many it marked. Run it
+// onboardd_private.expire_stale_sessions (migration 0008; since migration "operations" it
+// writes each expiry's audit row in the same transaction). Returns how many it marked. Run it
 // every minute or so from one thread; a backlog larger than max_rows drains over runs.
 boost::asio::awaitable<core::Result<int>> ExpireStaleSessions(db::Pool& pool,
                                                               core::Deadline deadline,

@@ -9,6 +9,7 @@
 #include "catalog/text.hpp"
 #include "core/ids.hpp"
 #include "http/etag.hpp"
+#include "onboarding/funnel_metrics.hpp"
 #include "onboarding/idempotency.hpp"
 #include "onboarding/onboarding_logic.hpp"
 #include "onboarding/onboarding_store.hpp"
@@ -183,6 +184,7 @@ Reply StartRoute(Dependencies deps, Request request) {
   auto started = co_await StartSession(**pool, ContextOf(request).tenant, *flow, *restart,
                                        std::move(form_data), std::move(*context), deps.session_ttl);
   if (!started) co_return started.error();
+  if (started->created) CountSessionStarted(FunnelApi::kSession);
   const catalog::Flow& own = FlowOfSession(*snapshot, &started->session);
   const TextStyle style = StyleOf(own, FormData(started->session), request.english);
   const int current = IntMember(started->session, "current_step", 1);
@@ -327,6 +329,7 @@ Reply SaveProgressRoute(Dependencies deps, Request request) {
     saved = co_await SaveProgress(**pool, context, *write, nullptr);
   }
   if (!saved) co_return saved.error();
+  if (write->done) CountStepSaved(progress->step);
 
   const TextStyle style = StyleOf(*flow, FormData(saved->session), request.english);
   json::object extra{
@@ -514,6 +517,7 @@ Reply CompleteSessionRoute(Dependencies deps, Request request, json::object body
   if (!*create) {
     auto session = co_await CompleteSessionOnly(**pool, context, id, merged->sections);
     if (!session) co_return session.error();
+    CountCompleted(FunnelApi::kSession);
     co_return CompletedResponse(*snapshot, flow, std::move(*session), std::nullopt,
                                 request.english);
   }
@@ -531,6 +535,7 @@ Reply CompleteSessionRoute(Dependencies deps, Request request, json::object body
   std::optional<json::object> organization;
   if (!result->organization_api.empty()) organization = std::move(result->organization_api);
   if (result->created && result->session) {
+    CountCompleted(FunnelApi::kSession);
     co_return CompletedResponse(*snapshot, flow, std::move(*result->session),
                                 std::move(organization), request.english);
   }
@@ -538,6 +543,7 @@ Reply CompleteSessionRoute(Dependencies deps, Request request, json::object body
   // completes without a second organization; the answer names the existing one.
   auto session = co_await CompleteSessionOnly(**pool, context, id, std::move(sections));
   if (!session) co_return session.error();
+  CountCompleted(FunnelApi::kSession);
   co_return CompletedResponse(*snapshot, flow, std::move(*session), std::move(organization),
                               request.english);
 }

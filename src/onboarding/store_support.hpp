@@ -104,11 +104,16 @@ namespace onboardd::onboarding::store {
                                      DONE) ", s.total_steps) else s.completion_percentage end)"
 
 // Marks the caller's in-progress session expired when it is past expires_at (before a write
-// that would otherwise find it), so that a fresh one can start.
+// that would otherwise find it), so that a fresh one can start; audited like the periodic
+// job's expiries (details.by tells them apart).
 inline constexpr db::Statement kExpireStale{
     "onb_expire_stale",
-    "update public.onboarding_sessions set status = 'expired' where user_id = " ONBOARDD_ME
-    " and status = 'in_progress' and expires_at <= now()"};
+    "with u as (update public.onboarding_sessions set status = 'expired' where user_id "
+    "= " ONBOARDD_ME
+    " and status = 'in_progress' and expires_at <= now() returning id, user_id) "
+    "insert into public.audit_log (actor_id, action, entity_type, entity_id, details) "
+    "select u.user_id, 'onboarding.session_expired', 'onboarding_session', u.id::text, "
+    "'{\"by\": \"request\"}'::jsonb from u"};
 
 // Column `column` of row `row` parsed as a JSON object; nullopt when absent, NULL or not an
 // object.

@@ -16,6 +16,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -109,6 +110,7 @@ class OnboardingApiServer : public ::testing::Test {
     const onboarding::Dependencies deps{catalog_, pools_, kSessionTtl};
     onboarding::RegisterRoutes(*router_, deps);
     onboarding::RegisterSessionRoutes(*router_, deps);
+    if (extra_routes_) extra_routes_(*router_);
     router_->SetAuthenticate([](std::string authorization,
                                 std::string) -> asio::awaitable<core::Result<http::Principal>> {
       constexpr std::string_view kPrefix = "Bearer test:";
@@ -229,6 +231,9 @@ class OnboardingApiServer : public ::testing::Test {
     return "api-" + std::string(name) + "-" + core::NewUuid().substr(0, 8);
   }
 
+  // Routes of another feature to serve too (set before SetUpTestSuite runs, e.g. by a derived
+  // fixture's own SetUpTestSuite): they get the same catalog and pools.
+  static inline std::function<void(http::Router&)> extra_routes_;
   static inline std::string app_url_, super_url_;
   static inline std::shared_ptr<catalog::Catalog> catalog_;
   static inline std::shared_ptr<db::Pools> pools_;
