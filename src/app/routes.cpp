@@ -2,6 +2,7 @@
 // is the only list of features.
 #include "app/routes.hpp"
 
+#include "ai/ai_routes.hpp"
 #include "app/openapi.hpp"
 #include "onboarding/onboarding_routes.hpp"
 #include "onboarding/session_routes.hpp"
@@ -17,6 +18,12 @@ void RegisterRoutes(http::Router& router, const Services& services) {
   onboarding::RegisterRoutes(router, onboarding);
   // The older session API: /api/onboarding/{start,progress,session/{id},complete?session_id=}
   onboarding::RegisterSessionRoutes(router, onboarding);
+  // The AI overlay: /api/onboarding/ai/{suggest,validate,complete}, /api/ai/suggestions/{id}/
+  // decision, /api/ai/preferences
+  ai::Dependencies ai{services.catalog, services.pools, services.assistant, services.ai_quotas};
+  if (!ai.assistant) ai.assistant = std::make_shared<ai::Assistant>(nullptr, nullptr);
+  if (!ai.quotas) ai.quotas = std::make_shared<ai::InProcessQuotaCounter>();
+  ai::RegisterAiRoutes(router, ai);
   // GET /openapi.json, describing everything above (so: last)
   RegisterOpenApiRoute(router);
 }
