@@ -20,7 +20,7 @@ namespace onboardd::ai {
 
 // One ai_suggestions row: what was suggested for which field.
 struct SuggestionRow {
-  std::string id;  // uuid
+  std::string id;     // uuid
   std::string field;  // "company.industry", "okr", "company.company_name", "validate.advice", ...
   boost::json::value value;
 };

@@ -48,7 +48,8 @@ core::Result<json::object> BodyObject(const Request& request) {
   auto body = http::ParseJsonBody(request);
   if (!body) return body.error();
   if (!body->is_object()) {
-    return FieldError("body", "El cuerpo debe ser un objeto JSON", "The body must be a JSON object");
+    return FieldError("body", "El cuerpo debe ser un objeto JSON",
+                      "The body must be a JSON object");
   }
   return std::move(body->as_object());
 }
@@ -171,12 +172,11 @@ Response Refused(const Request& request, Feature feature, const Quota& quota) {
       .GetCounter("onboardd_ai_quota_refusals_total", "AI requests refused by the per-user quota.",
                   {{"feature", std::string(FeatureName(feature))}})
       .Add();
-  core::Error error = core::MakeError(
-      core::ErrorCode::kRateLimited,
-      {"Has alcanzado el límite de " + std::to_string(quota.limit) +
-           " solicitudes por hora de esta función de IA",
-       "You reached this AI feature's limit of " + std::to_string(quota.limit) +
-           " requests per hour"});
+  core::Error error = core::MakeError(core::ErrorCode::kRateLimited,
+                                      {"Has alcanzado el límite de " + std::to_string(quota.limit) +
+                                           " solicitudes por hora de esta función de IA",
+                                       "You reached this AI feature's limit of " +
+                                           std::to_string(quota.limit) + " requests per hour"});
   error.retry_after_seconds = std::max(1, quota.retry_after_seconds);
   Response response = http::ErrorResponse(error, request);
   WithQuota(response, quota);
@@ -200,8 +200,8 @@ asio::awaitable<core::Result<json::object>> AskAndRecord(const Dependencies& dep
                                                          Question question, bool ai_enabled,
                                                          std::string session_id, ShapeFn shape) {
   const Feature feature = question.feature();
-  Served served = co_await deps.assistant->Ask(request.worker, question, ai_enabled,
-                                               request.deadline);
+  Served served =
+      co_await deps.assistant->Ask(request.worker, question, ai_enabled, request.deadline);
   Shaped shaped = shape(served.value);
   InteractionRecord record;
   record.id = core::NewUuid();
@@ -218,18 +218,18 @@ asio::awaitable<core::Result<json::object>> AskAndRecord(const Dependencies& dep
   record.cost_usd = served.cost_usd;
   record.outcome = served.outcome;
   const std::string interaction = record.id;
-  auto written =
-      co_await RecordInteraction(pool, ContextOf(request), std::move(record), std::move(shaped.suggestions));
+  auto written = co_await RecordInteraction(pool, ContextOf(request), std::move(record),
+                                            std::move(shaped.suggestions));
   if (!written) co_return written.error();
-  shaped.body["ai"] = json::object{{"interaction_id", interaction},
-                                   {"provider", served.provider},
-                                   {"model", served.usage.model.empty()
-                                                 ? json::value(nullptr)
-                                                 : json::value(served.usage.model)},
-                                   {"prompt_version", served.usage.prompt_version},
-                                   {"outcome", served.outcome},
-                                   {"cached", served.cached},
-                                   {"latency_ms", served.latency_ms}};
+  shaped.body["ai"] =
+      json::object{{"interaction_id", interaction},
+                   {"provider", served.provider},
+                   {"model", served.usage.model.empty() ? json::value(nullptr)
+                                                        : json::value(served.usage.model)},
+                   {"prompt_version", served.usage.prompt_version},
+                   {"outcome", served.outcome},
+                   {"cached", served.cached},
+                   {"latency_ms", served.latency_ms}};
   co_return std::move(shaped.body);
 }
 
@@ -247,7 +247,8 @@ Reply SuggestRoute(Dependencies deps, Request request) {
        {std::tuple{"company_name", "companyName", 255, true, &input.company_name},
         std::tuple{"description", "description", 2000, false, &input.description},
         std::tuple{"website", "website", 2048, false, &input.website},
-        std::tuple{"existing_industry", "existingIndustry", 100, false, &input.existing_industry}}) {
+        std::tuple{"existing_industry", "existingIndustry", 100, false,
+                   &input.existing_industry}}) {
     auto text = TextMember(*body, snake, camel, static_cast<std::size_t>(most), required);
     if (!text) co_return text.error();
     *target = std::move(*text);
@@ -264,11 +265,12 @@ Reply SuggestRoute(Dependencies deps, Request request) {
   auto ai = co_await ReadAiContext(**pool, ContextOf(request), "");
   if (!ai) co_return ai.error();
   Question question{snapshot, request.english, ai->preferences.level, std::move(input)};
-  auto answer = co_await AskAndRecord(
-      deps, request, **pool, std::move(question), ai->preferences.enabled, "",
-      [&](const AnswerValue& value) {
-        return SuggestAnswer(*snapshot, std::get<IndustryAnalysis>(value), request.english, Uuids());
-      });
+  auto answer =
+      co_await AskAndRecord(deps, request, **pool, std::move(question), ai->preferences.enabled, "",
+                            [&](const AnswerValue& value) {
+                              return SuggestAnswer(*snapshot, std::get<IndustryAnalysis>(value),
+                                                   request.english, Uuids());
+                            });
   if (!answer) co_return answer.error();
   co_return Answered(std::move(*answer), quota);
 }
@@ -280,8 +282,8 @@ Reply SuggestStatusRoute(Dependencies deps, Request request) {
   const Assistant& assistant = *deps.assistant;
   std::string gateway = "rules";
   if (assistant.uses_model()) {
-    gateway = assistant.breaker_state() == CircuitBreaker::State::kClosed ? "operational"
-                                                                          : "degraded";
+    gateway =
+        assistant.breaker_state() == CircuitBreaker::State::kClosed ? "operational" : "degraded";
   }
   json::object limits = RateLimitJson(quota);
   json::object body{
@@ -370,12 +372,11 @@ Reply ValidateInfoRoute(Dependencies deps, Request request) {
   }
   auto quota = co_await QuotaOf(deps, request, *snapshot, Feature::kValidate, false);
   const int estimate = deps.assistant->uses_model() ? 1500 : 5;
-  json::object body{
-      {"step_name", step ? json::value(step->id) : json::value(nullptr)},
-      {"available_validations", std::move(validations)},
-      {"rate_limit", RateLimitJson(quota)},
-      {"response_time_estimate", std::to_string(estimate) + "ms"},
-      {"provider", deps.assistant->provider_name()}};
+  json::object body{{"step_name", step ? json::value(step->id) : json::value(nullptr)},
+                    {"available_validations", std::move(validations)},
+                    {"rate_limit", RateLimitJson(quota)},
+                    {"response_time_estimate", std::to_string(estimate) + "ms"},
+                    {"provider", deps.assistant->provider_name()}};
   co_return Answered(std::move(body), quota);
 }
 
@@ -391,8 +392,7 @@ Reply CompleteRoute(Dependencies deps, Request request) {
   if (const json::value* type = Member(*body, "completion_type", "completionType")) {
     auto parsed = type->is_string() ? ParseCompletionType(type->as_string()) : std::nullopt;
     if (!parsed) {
-      co_return FieldError("completion_type",
-                           "Debe ser smart_fill, suggestions o full_analysis",
+      co_return FieldError("completion_type", "Debe ser smart_fill, suggestions o full_analysis",
                            "Must be smart_fill, suggestions or full_analysis");
     }
     input.type = *parsed;
@@ -405,10 +405,11 @@ Reply CompleteRoute(Dependencies deps, Request request) {
     for (std::size_t i = 0; i < fields->as_array().size(); ++i) {
       const json::value& f = fields->as_array()[i];
       if (!f.is_string() || !IsSupportedField(f.as_string())) {
-        co_return FieldError("fields_to_complete[" + std::to_string(i) + "]",
-                             "Campo no admitido", "Unsupported field");
+        co_return FieldError("fields_to_complete[" + std::to_string(i) + "]", "Campo no admitido",
+                             "Unsupported field");
       }
-      if (std::find(input.fields.begin(), input.fields.end(), f.as_string()) == input.fields.end()) {
+      if (std::find(input.fields.begin(), input.fields.end(), f.as_string()) ==
+          input.fields.end()) {
         input.fields.emplace_back(f.as_string());
       }
     }
@@ -422,12 +423,11 @@ Reply CompleteRoute(Dependencies deps, Request request) {
   if (!ai) co_return ai.error();
   const CompletionType type = input.type;
   Question question{snapshot, request.english, ai->preferences.level, std::move(input)};
-  auto answer = co_await AskAndRecord(deps, request, **pool, std::move(question),
-                                      ai->preferences.enabled, *session_id,
-                                      [&](const AnswerValue& value) {
-                                        return CompleteAnswer(std::get<CompletionAnswer>(value),
-                                                              type, Uuids());
-                                      });
+  auto answer = co_await AskAndRecord(
+      deps, request, **pool, std::move(question), ai->preferences.enabled, *session_id,
+      [&](const AnswerValue& value) {
+        return CompleteAnswer(std::get<CompletionAnswer>(value), type, Uuids());
+      });
   if (!answer) co_return answer.error();
   (*answer)["session_id"] = session_id->empty() ? json::value(nullptr) : json::value(*session_id);
   (*answer)["completion_type"] = ToString(type);
@@ -500,7 +500,8 @@ Reply SavePreferencesRoute(Dependencies deps, Request request) {
   std::optional<bool> enabled;
   std::optional<AssistanceLevel> level;
   if (const json::value* v = Member(*body, "enabled", "enabled")) {
-    if (!v->is_bool()) co_return FieldError("enabled", "Debe ser verdadero o falso", "Must be true or false");
+    if (!v->is_bool())
+      co_return FieldError("enabled", "Debe ser verdadero o falso", "Must be true or false");
     enabled = v->as_bool();
   }
   if (const json::value* v = Member(*body, "assistance_level", "assistanceLevel")) {

@@ -21,9 +21,11 @@ namespace {
 // $1 session id or NULL.
 constexpr Statement kReadContext{
     "ai_read_context",
-    "select coalesce((select p.enabled from public.ai_preferences p where p.user_id = " ONBOARDD_AI_ME
-    "), true), coalesce((select p.assistance_level from public.ai_preferences p where p.user_id = "
-    ONBOARDD_AI_ME "), 'moderate'), (select s.flow from public.onboarding_sessions s where s.id = "
+    "select coalesce((select p.enabled from public.ai_preferences p where p.user_id "
+    "= " ONBOARDD_AI_ME
+    "), true), coalesce((select p.assistance_level from public.ai_preferences p where p.user_id "
+    "= " ONBOARDD_AI_ME
+    "), 'moderate'), (select s.flow from public.onboarding_sessions s where s.id = "
     "$1::uuid and s.user_id = " ONBOARDD_AI_ME ")"};
 
 // $1 id, $2 organization hint or NULL, $3 session or NULL, $4 feature, $5 provider, $6 model or
@@ -67,10 +69,9 @@ constexpr Statement kReadSuggestion{
     "from public.ai_suggestions s join public.ai_interactions i on i.id = s.interaction_id and "
     "i.user_id = s.user_id where s.id = $1::uuid and s.user_id = " ONBOARDD_AI_ME};
 
-constexpr Statement kReadPreferences{
-    "ai_read_preferences",
-    "select p.enabled, p.assistance_level from public.ai_preferences p where p.user_id = "
-    ONBOARDD_AI_ME};
+constexpr Statement kReadPreferences{"ai_read_preferences",
+                                     "select p.enabled, p.assistance_level from "
+                                     "public.ai_preferences p where p.user_id = " ONBOARDD_AI_ME};
 
 // $1 enabled or NULL, $2 assistance level or NULL.
 constexpr Statement kSavePreferences{
@@ -134,8 +135,8 @@ asio::awaitable<core::Status> RecordInteraction(db::Pool& pool, db::TenantContex
   tx.Add(kRecordInteraction,
          {Param(rec.id), TextOrNull(org), TextOrNull(rec.session_id),
           Param(FeatureName(rec.feature)), Param(rec.provider), TextOrNull(rec.model),
-          TextOrNull(rec.prompt_version), Param(rec.input_hash), Param(rec.cached ? "true" : "false"),
-          Param(std::to_string(std::max(0, rec.latency_ms))),
+          TextOrNull(rec.prompt_version), Param(rec.input_hash),
+          Param(rec.cached ? "true" : "false"), Param(std::to_string(std::max(0, rec.latency_ms))),
           Param(std::to_string(std::max(0, rec.tokens_in))),
           Param(std::to_string(std::max(0, rec.tokens_out))), Param(Cost(rec.cost_usd)),
           Param(rec.outcome)});
@@ -157,9 +158,8 @@ asio::awaitable<core::Result<json::object>> DecideSuggestion(db::Pool& pool,
                                                              std::string id, std::string decision,
                                                              std::optional<json::value> value) {
   db::TenantTransaction tx(As(std::move(context), false));
-  const std::size_t decide =
-      tx.Add(kDecide, {Param(id), Param(decision),
-                       value ? Param(json::serialize(*value)) : Param()});
+  const std::size_t decide = tx.Add(
+      kDecide, {Param(id), Param(decision), value ? Param(json::serialize(*value)) : Param()});
   const std::size_t read = tx.Add(kReadSuggestion, {Param(id)});
   auto rows = co_await tx.Commit(pool);
   if (!rows) co_return rows.error();
@@ -173,11 +173,12 @@ asio::awaitable<core::Result<json::object>> DecideSuggestion(db::Pool& pool,
   const json::value* was = suggestion.if_contains("decision");
   const json::value* final_value = suggestion.if_contains("final_value");
   const bool same_decision = was && was->is_string() && was->as_string() == decision;
-  const bool same_value = decision != "modified" || (value && final_value && *final_value == *value);
+  const bool same_value =
+      decision != "modified" || (value && final_value && *final_value == *value);
   if (same_decision && same_value) co_return suggestion;
-  co_return core::MakeError(core::ErrorCode::kConflict,
-                            {"Esta sugerencia ya tiene una decisión",
-                             "This suggestion has already been decided"});
+  co_return core::MakeError(
+      core::ErrorCode::kConflict,
+      {"Esta sugerencia ya tiene una decisión", "This suggestion has already been decided"});
 }
 
 asio::awaitable<core::Result<Preferences>> ReadPreferences(db::Pool& pool,

@@ -36,9 +36,9 @@ std::optional<CompletionType> ParseCompletionType(std::string_view text);
 
 // The fields ai/complete fills (LEGACY_API §4's supported_fields), in the legacy flow's
 // snake_case names.
-inline constexpr std::string_view kSupportedFields[] = {
-    "company_size", "okr_maturity", "communication_style", "business_goals",
-    "current_challenges", "industry_id"};
+inline constexpr std::string_view kSupportedFields[] = {"company_size",        "okr_maturity",
+                                                        "communication_style", "business_goals",
+                                                        "current_challenges",  "industry_id"};
 bool IsSupportedField(std::string_view field);
 
 // --- what each task is asked (already decoded and bounded by the route) --------------------
@@ -120,7 +120,7 @@ struct StepReview {
 };
 
 struct FieldFill {
-  std::string field;  // IsSupportedField
+  std::string field;         // IsSupportedField
   boost::json::value value;  // an allowed value of that field
   int confidence = 0;        // 0..100
   std::string rationale;

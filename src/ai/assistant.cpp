@@ -131,8 +131,8 @@ std::string NormalizedInput(const Question& q) {
   return json::serialize(out);
 }
 
-double CostUsd(const catalog::Snapshot& snapshot, std::string_view provider,
-               std::string_view model, int tokens_in, int tokens_out) {
+double CostUsd(const catalog::Snapshot& snapshot, std::string_view provider, std::string_view model,
+               int tokens_in, int tokens_out) {
   const catalog::AiPrice* price = snapshot.FindAiPrice(provider, model);
   if (price == nullptr) return 0;
   return (tokens_in * price->input_per_million_usd + tokens_out * price->output_per_million_usd) /
@@ -145,8 +145,8 @@ Assistant::Assistant(std::shared_ptr<const Provider> provider, std::shared_ptr<R
       cache_(std::move(cache)),
       options_(options) {
   if (model_provider_) {
-    breaker_ = std::make_unique<CircuitBreaker>(std::string(model_provider_->name()),
-                                                options_.breaker);
+    breaker_ =
+        std::make_unique<CircuitBreaker>(std::string(model_provider_->name()), options_.breaker);
   }
 }
 
@@ -223,7 +223,8 @@ asio::awaitable<Served> Assistant::Ask(int worker, Question question, bool ai_en
   }
   if (!threw) {
     if (!answer.usage.model.empty()) served.usage.model = answer.usage.model;
-    if (!answer.usage.prompt_version.empty()) served.usage.prompt_version = answer.usage.prompt_version;
+    if (!answer.usage.prompt_version.empty())
+      served.usage.prompt_version = answer.usage.prompt_version;
     served.usage.tokens_in = answer.usage.tokens_in;
     served.usage.tokens_out = answer.usage.tokens_out;
   }

@@ -81,7 +81,7 @@ std::string NormalizedInput(const Question& question);
 
 // The cost of `tokens_in` + `tokens_out` on (provider, model) by the catalog's price table;
 // 0 for an unknown pair.
-double CostUsd(const catalog::Snapshot& snapshot, std::string_view provider,
-               std::string_view model, int tokens_in, int tokens_out);
+double CostUsd(const catalog::Snapshot& snapshot, std::string_view provider, std::string_view model,
+               int tokens_in, int tokens_out);
 
 }  // namespace onboardd::ai

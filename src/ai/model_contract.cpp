@@ -20,8 +20,8 @@ namespace {
 constexpr int kMaxOutputTokens = 1200;
 
 core::Error Bad(std::string what) {
-  return core::MakeError(core::ErrorCode::kValidation,
-                         {"Respuesta del modelo no válida: " + what, "invalid model output: " + what});
+  return core::MakeError(core::ErrorCode::kValidation, {"Respuesta del modelo no válida: " + what,
+                                                        "invalid model output: " + what});
 }
 
 // --- JSON schema building blocks -------------------------------------------------------------
@@ -36,8 +36,7 @@ json::object Enum(std::initializer_list<std::string_view> values) {
 }
 json::object AnyValue() {
   return {{"anyOf", json::array{json::object{{"type", "string"}}, json::object{{"type", "number"}},
-                                json::object{{"type", "boolean"}},
-                                ListOf(StringType())}}};
+                                json::object{{"type", "boolean"}}, ListOf(StringType())}}};
 }
 // An object whose every property is required and nothing else allowed (strict mode's rule).
 json::object Strict(std::initializer_list<std::pair<std::string_view, json::object>> props) {
@@ -67,18 +66,19 @@ json::object SchemaFor(const Question& q) {
                                 {"competitive_landscape", StringType()},
                                 {"growth_opportunities", ListOf(StringType())},
                                 {"potential_challenges", ListOf(StringType())}})},
-           {"okrs", ListOf(Strict({{"objective", StringType()},
-                                   {"key_results", ListOf(StringType())},
-                                   {"category", Enum({"growth", "efficiency", "innovation",
-                                                      "customer"})},
-                                   {"priority", Enum({"high", "medium", "low"})},
-                                   {"rationale", StringType()}}))}});
+           {"okrs",
+            ListOf(Strict({{"objective", StringType()},
+                           {"key_results", ListOf(StringType())},
+                           {"category", Enum({"growth", "efficiency", "innovation", "customer"})},
+                           {"priority", Enum({"high", "medium", "low"})},
+                           {"rationale", StringType()}}))}});
     case Feature::kValidate:
-      return Strict({{"score", IntType()},
-                     {"suggestions", ListOf(StringType())},
-                     {"warnings", ListOf(StringType())},
-                     {"corrections", ListOf(Strict({{"field", StringType()}, {"value", AnyValue()}}))},
-                     {"hints", ListOf(StringType())}});
+      return Strict(
+          {{"score", IntType()},
+           {"suggestions", ListOf(StringType())},
+           {"warnings", ListOf(StringType())},
+           {"corrections", ListOf(Strict({{"field", StringType()}, {"value", AnyValue()}}))},
+           {"hints", ListOf(StringType())}});
     case Feature::kComplete:
       if (std::get<CompleteInput>(q.input).type == CompletionType::kFullAnalysis) {
         return Strict({{"completeness_score", IntType()},
@@ -197,7 +197,8 @@ const catalog::Industry* RealIndustry(const catalog::Snapshot& s, std::string_vi
   if (const catalog::Industry* i = s.FindIndustry(id)) return i;
   const std::string folded = catalog::FoldForSearch(id);
   for (const catalog::Industry& i : s.industries()) {
-    if (catalog::FoldForSearch(i.name.es) == folded || catalog::FoldForSearch(i.name.en) == folded) {
+    if (catalog::FoldForSearch(i.name.es) == folded ||
+        catalog::FoldForSearch(i.name.en) == folded) {
       return &i;
     }
   }
@@ -238,7 +239,8 @@ core::Result<AnswerValue> ReadAnalysis(const Question& q, const json::object& ro
     candidates.push_back(ONBOARDD_VALUE(alternative));
   }
   if (const catalog::Industry* real = RealIndustry(s, out.suggested.id)) {
-    if (real->id != out.suggested.id) out.suggested.confidence = Penalized(out.suggested.confidence);
+    if (real->id != out.suggested.id)
+      out.suggested.confidence = Penalized(out.suggested.confidence);
     out.suggested.id = real->id;
   } else {
     // Invented: the model's own first real alternative, else the rules' pick.
@@ -247,8 +249,8 @@ core::Result<AnswerValue> ReadAnalysis(const Question& q, const json::object& ro
       if ((replacement = s.FindIndustry(c.id)) != nullptr) break;
     }
     if (replacement == nullptr) {
-      replacement = &StandIn(q, in.company_name + " \n " + in.description + " \n " +
-                                    in.additional_context);
+      replacement =
+          &StandIn(q, in.company_name + " \n " + in.description + " \n " + in.additional_context);
     }
     out.suggested.id = replacement->id;
     out.suggested.confidence = Penalized(out.suggested.confidence);
@@ -258,12 +260,14 @@ core::Result<AnswerValue> ReadAnalysis(const Question& q, const json::object& ro
     if (real == nullptr || c.id == out.suggested.id) continue;
     const bool seen = std::any_of(out.alternatives.begin(), out.alternatives.end(),
                                   [&](const IndustryPick& p) { return p.id == c.id; });
-    if (!seen && out.alternatives.size() < kMaxAlternatives) out.alternatives.push_back(std::move(c));
+    if (!seen && out.alternatives.size() < kMaxAlternatives)
+      out.alternatives.push_back(std::move(c));
   }
   ONBOARDD_TRY(insights, ObjectAt(root, "insights", "insights"));
   const json::object& ins = *ONBOARDD_VALUE(insights);
   ONBOARDD_TRY(trends, Texts(ins, "market_trends", "insights.market_trends"));
-  ONBOARDD_TRY(landscape, Text(ins, "competitive_landscape", "insights.competitive_landscape", false));
+  ONBOARDD_TRY(landscape,
+               Text(ins, "competitive_landscape", "insights.competitive_landscape", false));
   ONBOARDD_TRY(growth, Texts(ins, "growth_opportunities", "insights.growth_opportunities"));
   ONBOARDD_TRY(challenges, Texts(ins, "potential_challenges", "insights.potential_challenges"));
   out.market_trends = ONBOARDD_VALUE(trends);
@@ -291,8 +295,8 @@ core::Result<AnswerValue> ReadAnalysis(const Question& q, const json::object& ro
     }
     if (ONBOARDD_VALUE(krs).empty()) return Bad(path + ".key_results must not be empty");
     if (out.okrs.size() < 4) {
-      out.okrs.push_back({ONBOARDD_VALUE(objective), ONBOARDD_VALUE(krs), cat, pri,
-                          ONBOARDD_VALUE(rationale)});
+      out.okrs.push_back(
+          {ONBOARDD_VALUE(objective), ONBOARDD_VALUE(krs), cat, pri, ONBOARDD_VALUE(rationale)});
     }
   }
   return AnswerValue(std::move(out));
@@ -418,11 +422,10 @@ core::Result<AnswerValue> ReadCompletion(const Question& q, const json::object& 
       if (real == nullptr) {
         const json::value* name = in.partial_data.if_contains("company_name");
         const json::value* description = in.partial_data.if_contains("description");
-        real = &StandIn(q, (name && name->is_string() ? std::string(name->as_string()) : "") +
-                               " \n " +
-                               (description && description->is_string()
-                                    ? std::string(description->as_string())
-                                    : ""));
+        real = &StandIn(
+            q, (name && name->is_string() ? std::string(name->as_string()) : "") + " \n " +
+                   (description && description->is_string() ? std::string(description->as_string())
+                                                            : ""));
       }
       if (real->id != id) fill.confidence = Penalized(fill.confidence);
       fill.value = json::value(real->id);
@@ -468,8 +471,8 @@ std::optional<Prompt> BuildPrompt(const Question& q) {
       const ValidateInput& in = std::get<ValidateInput>(q.input);
       std::string fields;
       for (const catalog::FieldDef& f : in.step->fields) {
-        fields += (fields.empty() ? "" : "; ") + f.key + " (" + std::string(catalog::ToString(f.type)) +
-                  (f.required ? ", required" : "");
+        fields += (fields.empty() ? "" : "; ") + f.key + " (" +
+                  std::string(catalog::ToString(f.type)) + (f.required ? ", required" : "");
         if (!f.values.empty()) {
           std::string list;
           for (const auto& v : f.values) list += (list.empty() ? "" : "|") + v;
@@ -484,7 +487,8 @@ std::optional<Prompt> BuildPrompt(const Question& q) {
     }
     case Feature::kComplete: {
       const CompleteInput& in = std::get<CompleteInput>(q.input);
-      values.insert({{"mode", std::string(ToString(in.type))}, {"data", json::serialize(in.partial_data)}});
+      values.insert(
+          {{"mode", std::string(ToString(in.type))}, {"data", json::serialize(in.partial_data)}});
       if (in.type == CompletionType::kFullAnalysis) {
         std::string required;
         for (const catalog::StepDef& step : s.session_flow().steps) {
@@ -500,17 +504,18 @@ std::optional<Prompt> BuildPrompt(const Question& q) {
       break;
     }
   }
-  return Prompt{catalog::RenderTemplate(t->system, values), catalog::RenderTemplate(t->user, values),
-                t->version, std::string(PromptId(q)), SchemaFor(q)};
+  return Prompt{catalog::RenderTemplate(t->system, values),
+                catalog::RenderTemplate(t->user, values), t->version, std::string(PromptId(q)),
+                SchemaFor(q)};
 }
 
 std::string ChatRequestBody(std::string_view model, const Prompt& prompt, bool json_schema) {
   json::object format;
   if (json_schema) {
-    format = {{"type", "json_schema"},
-              {"json_schema", json::object{{"name", prompt.schema_name},
-                                           {"strict", true},
-                                           {"schema", prompt.schema}}}};
+    format = {
+        {"type", "json_schema"},
+        {"json_schema",
+         json::object{{"name", prompt.schema_name}, {"strict", true}, {"schema", prompt.schema}}}};
   } else {
     format = {{"type", "json_object"}};
   }

@@ -21,9 +21,9 @@ namespace onboardd::ai {
 
 struct Prompt {
   std::string system;
-  std::string user;     // contains the user's data: never log it
-  std::string version;  // the catalog prompt's version
-  std::string schema_name;    // "industry_analysis", ...
+  std::string user;            // contains the user's data: never log it
+  std::string version;         // the catalog prompt's version
+  std::string schema_name;     // "industry_analysis", ...
   boost::json::object schema;  // JSON schema of the expected content (strict-mode ready)
 };
 

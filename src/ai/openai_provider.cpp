@@ -25,7 +25,8 @@ namespace {
 
 Failure FailureOf(const core::Error& error) {
   if (error.code != core::ErrorCode::kUnavailable) return Failure::kUpstream;
-  return error.message.en.starts_with("deadline passed") ? Failure::kTimeout : Failure::kUnavailable;
+  return error.message.en.starts_with("deadline passed") ? Failure::kTimeout
+                                                         : Failure::kUnavailable;
 }
 
 std::string TrimSlash(std::string url) {

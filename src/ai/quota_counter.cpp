@@ -6,8 +6,7 @@
 namespace onboardd::ai {
 
 InProcessQuotaCounter::InProcessQuotaCounter(std::size_t max_keys, EpochClock clock)
-    : max_keys_(max_keys == 0 ? 1 : max_keys),
-      clock_(clock ? std::move(clock) : EpochClock([] {
+    : max_keys_(max_keys == 0 ? 1 : max_keys), clock_(clock ? std::move(clock) : EpochClock([] {
         return std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
             .count();
@@ -16,9 +15,9 @@ InProcessQuotaCounter::InProcessQuotaCounter(std::size_t max_keys, EpochClock cl
 void InProcessQuotaCounter::MakeRoom(std::int64_t now) {
   std::erase_if(windows_, [now](const auto& entry) { return entry.second.ends <= now; });
   while (windows_.size() >= max_keys_) {
-    auto soonest = std::min_element(windows_.begin(), windows_.end(), [](const auto& a, const auto& b) {
-      return a.second.ends < b.second.ends;
-    });
+    auto soonest = std::min_element(
+        windows_.begin(), windows_.end(),
+        [](const auto& a, const auto& b) { return a.second.ends < b.second.ends; });
     windows_.erase(soonest);
   }
 }
@@ -70,13 +69,15 @@ std::size_t InProcessQuotaCounter::size() const {
   return windows_.size();
 }
 
-boost::asio::awaitable<Quota> InProcessQuotaCounter::Take(int, std::string user, std::string feature,
-                                                          int limit, std::chrono::seconds window) {
+boost::asio::awaitable<Quota> InProcessQuotaCounter::Take(int, std::string user,
+                                                          std::string feature, int limit,
+                                                          std::chrono::seconds window) {
   co_return TakeNow(user, feature, limit, window);
 }
 
-boost::asio::awaitable<Quota> InProcessQuotaCounter::Peek(int, std::string user, std::string feature,
-                                                          int limit, std::chrono::seconds window) {
+boost::asio::awaitable<Quota> InProcessQuotaCounter::Peek(int, std::string user,
+                                                          std::string feature, int limit,
+                                                          std::chrono::seconds window) {
   co_return PeekNow(user, feature, limit, window);
 }
 

@@ -22,9 +22,9 @@ namespace onboardd::ai {
 struct Quota {
   bool allowed = true;  // Take: this call was counted; Peek: a call now would be
   int limit = 0;
-  int remaining = 0;                // calls left in the window after this one (Take) / now (Peek)
-  std::int64_t reset_epoch = 0;     // when the window ends, in epoch seconds (X-RateLimit-Reset)
-  int retry_after_seconds = 0;      // 0 when allowed; else seconds until the reset, ≥ 1
+  int remaining = 0;             // calls left in the window after this one (Take) / now (Peek)
+  std::int64_t reset_epoch = 0;  // when the window ends, in epoch seconds (X-RateLimit-Reset)
+  int retry_after_seconds = 0;   // 0 when allowed; else seconds until the reset, ≥ 1
 };
 
 class QuotaCounter {

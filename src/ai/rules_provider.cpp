@@ -119,7 +119,8 @@ std::string TextOf(const json::value* v) {
 std::optional<std::int64_t> WholeNumber(const json::value* v) {
   if (v == nullptr) return std::nullopt;
   if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64() && v->as_uint64() < (1ULL << 62)) return static_cast<std::int64_t>(v->as_uint64());
+  if (v->is_uint64() && v->as_uint64() < (1ULL << 62))
+    return static_cast<std::int64_t>(v->as_uint64());
   if (v->is_double() && std::trunc(v->as_double()) == v->as_double() &&
       std::abs(v->as_double()) < 1e15) {
     return static_cast<std::int64_t>(v->as_double());
@@ -199,7 +200,8 @@ std::string_view SizeForEmployees(std::int64_t employees) {
   return "corporacion";
 }
 
-std::vector<IndustryMatch> RankIndustries(const catalog::Snapshot& snapshot, std::string_view text) {
+std::vector<IndustryMatch> RankIndustries(const catalog::Snapshot& snapshot,
+                                          std::string_view text) {
   const std::string haystack = Words(text);
   std::vector<IndustryMatch> out;
   for (const catalog::Industry& industry : snapshot.industries()) {
@@ -275,11 +277,11 @@ IndustryAnalysis AnalyzeIndustry(const Question& q, const SuggestInput& in) {
   const std::size_t most = MostAlternatives(q.level);
   for (std::size_t i = 0; i < ranked.size() && out.alternatives.size() < most; ++i) {
     if (i == best_index) continue;
-    out.alternatives.push_back(
-        {ranked[i].industry->id, std::min(85, 35 + 10 * static_cast<int>(ranked[i].terms.size())),
-         Render(q, "alternativeRationale",
-                {{"industry", ranked[i].industry->name.In(q.english)},
-                 {"matches", Join(ranked[i].terms, 2)}})});
+    out.alternatives.push_back({ranked[i].industry->id,
+                                std::min(85, 35 + 10 * static_cast<int>(ranked[i].terms.size())),
+                                Render(q, "alternativeRationale",
+                                       {{"industry", ranked[i].industry->name.In(q.english)},
+                                        {"matches", Join(ranked[i].terms, 2)}})});
   }
   const catalog::Category* category = CategoryOf(s, *best);
   for (const catalog::Industry& sibling : s.industries()) {
@@ -351,7 +353,8 @@ StepReview ReviewStep(const Question& q, const ValidateInput& in) {
     const std::string_view text = raw->as_string();
     const std::size_t first = text.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos) continue;
-    const std::string_view trimmed = text.substr(first, text.find_last_not_of(" \t\r\n") + 1 - first);
+    const std::string_view trimmed =
+        text.substr(first, text.find_last_not_of(" \t\r\n") + 1 - first);
     if (field.type == catalog::FieldType::kUrl && !trimmed.starts_with("http://") &&
         !trimmed.starts_with("https://") && trimmed.find("://") == std::string_view::npos) {
       out.corrections.push_back({field.key, json::value("https://" + std::string(trimmed))});
@@ -365,8 +368,9 @@ StepReview ReviewStep(const Question& q, const ValidateInput& in) {
     const std::string given = TextOf(in.step_data.if_contains(size_field->key));
     if (size_field->AllowsValue(expected) && given != expected) {
       out.corrections.push_back({size_field->key, json::value(expected)});
-      out.suggestions.push_back(Render(
-          q, "sizeMismatch", {{"count", std::to_string(*employees)}, {"size", std::string(expected)}}));
+      out.suggestions.push_back(
+          Render(q, "sizeMismatch",
+                 {{"count", std::to_string(*employees)}, {"size", std::string(expected)}}));
     }
   }
   return out;
@@ -378,14 +382,16 @@ std::optional<FieldFill> Fill(const Question& q, const json::object& data, std::
   const catalog::Snapshot& s = *q.catalog;
   if (field == "company_size") {
     if (auto n = WholeNumber(Lookup(data, "employee_count")); n && *n >= 1) {
-      return FieldFill{"company_size", json::value(SizeForEmployees(*n)), 95,
-                       Render(q, "fillSizeFromEmployees",
-                              {{"count", std::to_string(*n)}, {"size", std::string(SizeForEmployees(*n))}})};
+      return FieldFill{
+          "company_size", json::value(SizeForEmployees(*n)), 95,
+          Render(q, "fillSizeFromEmployees",
+                 {{"count", std::to_string(*n)}, {"size", std::string(SizeForEmployees(*n))}})};
     }
     if (auto n = WholeNumber(Lookup(data, "team_size")); n && *n >= 1) {
-      return FieldFill{"company_size", json::value(SizeForEmployees(*n)), 70,
-                       Render(q, "fillSizeFromEmployees",
-                              {{"count", std::to_string(*n)}, {"size", std::string(SizeForEmployees(*n))}})};
+      return FieldFill{
+          "company_size", json::value(SizeForEmployees(*n)), 70,
+          Render(q, "fillSizeFromEmployees",
+                 {{"count", std::to_string(*n)}, {"size", std::string(SizeForEmployees(*n))}})};
     }
     return FieldFill{"company_size", json::value("startup"), 35, Render(q, "fillSizeDefault")};
   }
@@ -402,8 +408,8 @@ std::optional<FieldFill> Fill(const Question& q, const json::object& data, std::
   if (field == "communication_style") {
     return FieldFill{"communication_style", json::value("formal"), 50, Render(q, "fillStyle")};
   }
-  const std::string about = TextOf(Lookup(data, "company_name")) + " \n " +
-                            TextOf(Lookup(data, "description"));
+  const std::string about =
+      TextOf(Lookup(data, "company_name")) + " \n " + TextOf(Lookup(data, "description"));
   const catalog::Industry* chosen = s.FindIndustry(TextOf(Lookup(data, "industry_id")));
   std::vector<std::string> terms;
   const catalog::Industry* matched = BestIndustry(s, about, &terms);
@@ -498,7 +504,8 @@ CompletionAnswer CompleteFields(const Question& q, const CompleteInput& in) {
   if (maturity == "intermediate" || maturity == "advanced") {
     out.success_predictors.push_back(Render(q, "predictorMaturity"));
   }
-  if (out.completeness_score >= 80) out.success_predictors.push_back(Render(q, "predictorComplete"));
+  if (out.completeness_score >= 80)
+    out.success_predictors.push_back(Render(q, "predictorComplete"));
   return out;
 }
 

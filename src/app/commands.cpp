@@ -122,8 +122,8 @@ int ServeUntilSignal(const config::Settings& settings,
       return 2;
     }
     ai_provider = std::make_shared<ai::OpenAiProvider>(
-        http_client, ai::OpenAiOptions{settings.ai_base_url, settings.ai_api_key,
-                                       settings.ai_model, settings.ai_fallback_model});
+        http_client, ai::OpenAiOptions{settings.ai_base_url, settings.ai_api_key, settings.ai_model,
+                                       settings.ai_fallback_model});
   }
   ai::AssistantOptions ai_options;
   ai_options.timeout = std::chrono::milliseconds(settings.ai_timeout_ms);
