@@ -8,6 +8,7 @@
 
 #include "ai/model_contract.hpp"
 #include "ai/rules_provider.hpp"
+#include "observability/log.hpp"
 #include "observability/metrics.hpp"
 
 namespace onboardd::ai {
@@ -86,6 +87,16 @@ void CountCache(bool hit) {
       .GetCounter("onboardd_ai_cache_lookups_total", "AI response cache lookups by result.",
                   {{"result", hit ? "hit" : "miss"}})
       .Add();
+}
+
+// The assistance level bounds every analysis the same way, the model's as the rules'.
+void ApplyLevel(AnswerValue& value, AssistanceLevel level) {
+  if (auto* analysis = std::get_if<IndustryAnalysis>(&value)) {
+    if (analysis->alternatives.size() > MostAlternatives(level)) {
+      analysis->alternatives.resize(MostAlternatives(level));
+    }
+    if (analysis->okrs.size() > MostOkrs(level)) analysis->okrs.resize(MostOkrs(level));
+  }
 }
 
 int MillisecondsSince(core::SteadyClock::time_point start) {
@@ -186,6 +197,7 @@ asio::awaitable<Served> Assistant::Ask(int worker, Question question, bool ai_en
     if (auto value = ParseAnswer(question, *hit)) {
       CountCache(true);
       served.value = std::move(*value);
+      ApplyLevel(served.value, question.level);
       served.cached = true;
       served.outcome = "cached";
       served.latency_ms = MillisecondsSince(start);
@@ -212,6 +224,7 @@ asio::awaitable<Served> Assistant::Ask(int worker, Question question, bool ai_en
   if (!threw && answer.failure == Failure::kNone && answer.value) {
     breaker_->RecordSuccess();
     served.value = std::move(*answer.value);
+    ApplyLevel(served.value, question.level);
     served.outcome = "success";
     co_await cache_->Put(worker, key, std::move(answer.content), options_.cache_ttl);
   } else {
@@ -220,6 +233,12 @@ asio::awaitable<Served> Assistant::Ask(int worker, Question question, bool ai_en
                            : "fallback_" + std::string(ToString(answer.failure == Failure::kNone
                                                                     ? Failure::kMalformed
                                                                     : answer.failure));
+    // What failed, never what was asked or answered.
+    observability::Log(observability::Level::kWarn, "ai_fallback",
+                       {{"provider", served.provider},
+                        {"model", served.usage.model},
+                        {"feature", FeatureName(feature)},
+                        {"outcome", served.outcome}});
   }
   if (!threw) {
     if (!answer.usage.model.empty()) served.usage.model = answer.usage.model;

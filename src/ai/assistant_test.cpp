@@ -56,11 +56,12 @@ class ScriptedProvider final : public Provider {
     answer.usage = {"gpt-4o-mini", "2.0.0", 1000, 500};
     answer.failure = next;
     if (next == Failure::kNone) {
-      answer.value = *ParseAnswer(question, kGood);
-      answer.content = std::string(kGood);
+      answer.value = *ParseAnswer(question, content);
+      answer.content = content;
     }
     co_return answer;
   }
+  std::string content{kGood};
   mutable int calls = 0;
   mutable std::deque<Failure> script;
   bool throw_next = false;
@@ -145,6 +146,27 @@ TEST_F(AssistantTest, EveryFailureFallsBackToTheRulesAndTheBreakerOpensAndCloses
   EXPECT_EQ(probe.outcome, "success");
   EXPECT_EQ(provider->calls, 4);
   EXPECT_EQ(assistant.breaker_state(), CircuitBreaker::State::kClosed);
+}
+
+TEST_F(AssistantTest, TheAssistanceLevelBoundsTheModelsAnswerToo) {
+  provider->content = R"({"industry": {"id": "finance", "confidence": 91, "rationale": "m"},
+    "alternatives": [{"id": "technology", "confidence": 50, "rationale": "a"},
+                     {"id": "retail", "confidence": 40, "rationale": "b"}],
+    "insights": {"market_trends": [], "competitive_landscape": "", "growth_opportunities": [],
+                 "potential_challenges": []},
+    "okrs": [{"objective": "o1", "key_results": ["k"], "category": "growth", "priority": "high", "rationale": "r"},
+             {"objective": "o2", "key_results": ["k"], "category": "growth", "priority": "low", "rationale": "r"}]})";
+  Assistant assistant(provider, cache, options);
+  Question minimal = Suggest();
+  minimal.level = AssistanceLevel::kMinimal;
+  Served s = Ask(assistant, minimal);
+  ASSERT_EQ(s.outcome, "success");
+  EXPECT_EQ(std::get<IndustryAnalysis>(s.value).alternatives.size(), 1u);
+  EXPECT_EQ(std::get<IndustryAnalysis>(s.value).okrs.size(), 1u);
+  Served moderate = Ask(assistant, Suggest());  // the same question, from the cache
+  ASSERT_EQ(moderate.outcome, "cached");
+  EXPECT_EQ(std::get<IndustryAnalysis>(moderate.value).alternatives.size(), 2u);
+  EXPECT_EQ(std::get<IndustryAnalysis>(moderate.value).okrs.size(), 2u);
 }
 
 TEST_F(AssistantTest, AProviderThatThrowsIsAFailureToo) {

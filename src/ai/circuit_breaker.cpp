@@ -1,6 +1,7 @@
 // The breaker's state machine (see circuit_breaker.hpp).
 #include "ai/circuit_breaker.hpp"
 
+#include "observability/log.hpp"
 #include "observability/metrics.hpp"
 
 namespace onboardd::ai {
@@ -36,6 +37,9 @@ void CircuitBreaker::MoveTo(State next) {
                   "Transitions of an AI provider's circuit breaker, by the state entered.",
                   {{"provider", provider_}, {"to", std::string(ToString(next))}})
       .Add();
+  observability::Log(
+      next == State::kClosed ? observability::Level::kInfo : observability::Level::kWarn,
+      "ai_breaker", {{"provider", provider_}, {"state", ToString(next)}});
 }
 
 bool CircuitBreaker::Allow(core::SteadyClock::time_point now) {

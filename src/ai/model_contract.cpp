@@ -27,7 +27,9 @@ core::Error Bad(std::string what) {
 // --- JSON schema building blocks -------------------------------------------------------------
 
 json::object StringType() { return {{"type", "string"}}; }
-json::object IntType() { return {{"type", "integer"}, {"minimum", 0}, {"maximum", 100}}; }
+// 0..100 is said in the prompt and checked by the parser, not put in the schema: some
+// endpoints' strict mode refuses minimum/maximum.
+json::object IntType() { return {{"type", "integer"}}; }
 json::object ListOf(json::object item) { return {{"type", "array"}, {"items", std::move(item)}}; }
 json::object Enum(std::initializer_list<std::string_view> values) {
   json::array list;

@@ -69,21 +69,6 @@ std::vector<std::string> Texts(const std::vector<core::LocalizedText>& list, boo
   return out;
 }
 
-std::size_t MostAlternatives(AssistanceLevel level) {
-  return level == AssistanceLevel::kMinimal ? 1 : kMaxAlternatives;
-}
-std::size_t MostOkrs(AssistanceLevel level) {
-  switch (level) {
-    case AssistanceLevel::kMinimal:
-      return 1;
-    case AssistanceLevel::kModerate:
-      return 3;
-    case AssistanceLevel::kExtensive:
-      return 4;
-  }
-  return 3;
-}
-
 const catalog::Category* CategoryOf(const catalog::Snapshot& s, const catalog::Industry& i) {
   for (const auto& c : s.categories()) {
     if (c.id == i.category) return &c;
@@ -192,6 +177,21 @@ std::string FieldOfPath(std::string_view path, std::string_view step_id) {
 }
 
 }  // namespace
+
+std::size_t MostAlternatives(AssistanceLevel level) {
+  return level == AssistanceLevel::kMinimal ? 1 : kMaxAlternatives;
+}
+std::size_t MostOkrs(AssistanceLevel level) {
+  switch (level) {
+    case AssistanceLevel::kMinimal:
+      return 1;
+    case AssistanceLevel::kModerate:
+      return 3;
+    case AssistanceLevel::kExtensive:
+      return 4;
+  }
+  return 3;
+}
 
 std::string_view SizeForEmployees(std::int64_t employees) {
   if (employees <= 10) return "startup";

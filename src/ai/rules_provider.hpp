@@ -30,6 +30,12 @@ struct IndustryMatch {
 // a match (it is the fallback). Terms match whole words: "app" is not found in "happy".
 std::vector<IndustryMatch> RankIndustries(const catalog::Snapshot& snapshot, std::string_view text);
 
+// How much an industry analysis shows at each assistance level (whoever wrote it): at most
+// 1 alternative and 1 OKR when minimal; 3 alternatives, and 3 OKRs (moderate) or 4
+// (extensive) otherwise.
+std::size_t MostAlternatives(AssistanceLevel level);
+std::size_t MostOkrs(AssistanceLevel level);
+
 // The rules' answer to each task (see rules_provider.cpp for the rules themselves).
 IndustryAnalysis AnalyzeIndustry(const Question& question, const SuggestInput& input);
 StepReview ReviewStep(const Question& question, const ValidateInput& input);
