@@ -374,6 +374,27 @@ TEST_F(AiApiTest, UpstreamErrorsOpenTheBreakerWhichClosesAgain) {
       4);
 }
 
+TEST_F(AiApiTest, AnEndpointThatRefusesSchemasIsAskedForJsonObjectsFromThenOn) {
+  Answer(
+      R"({"error": {"message": "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."}})",
+      400);
+  ApiReply refused = Suggest(NewUser("schema"));
+  ASSERT_EQ(refused.status, 200) << refused.body;
+  EXPECT_EQ(refused.Str({"ai", "outcome"}), "fallback_upstream");
+  ASSERT_EQ(UpstreamCalls(), 2);
+  const auto format = [&](std::size_t i) {
+    return std::string(
+        json::parse(upstream_->Requests()[i].body).at("response_format").at("type").as_string());
+  };
+  EXPECT_EQ(format(0), "json_schema");
+  EXPECT_EQ(format(1), "json_object");
+  Answer(Analysis("finance", 80));
+  ApiReply ok = Suggest(NewUser("schema2"), "Other Co");
+  EXPECT_EQ(ok.Str({"ai", "outcome"}), "success");
+  ASSERT_EQ(UpstreamCalls(), 3);
+  EXPECT_EQ(format(2), "json_object") << "remembered: no second refusal to pay for";
+}
+
 TEST_F(AiApiTest, UpstreamRateLimitFallsBack) {
   Answer(R"({"error": {"message": "slow down"}})", 429);
   ApiReply r = Suggest(NewUser("upstream429"));

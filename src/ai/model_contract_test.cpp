@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "ai/openai_provider.hpp"
 #include "catalog/catalog.hpp"
 
 namespace onboardd::ai {
@@ -249,6 +250,19 @@ TEST(Prompt, RenderedFromTheCatalogWithAStrictSchema) {
   EXPECT_NE(BuildPrompt(ValidateQ())
                 ->user.find("company_size (enum, required, startup|pyme|empresa|corporacion)"),
             std::string::npos);
+}
+
+TEST(OpenAiProvider, OnlyConnectErrorsAreRetried) {
+  // http_client's wording for failures before anything was sent.
+  EXPECT_TRUE(IsConnectError(
+      core::MakeError(core::ErrorCode::kUnavailable, {"", "connect failed: Connection refused"})));
+  EXPECT_TRUE(IsConnectError(
+      core::MakeError(core::ErrorCode::kUnavailable, {"", "no usable address for host"})));
+  EXPECT_FALSE(IsConnectError(
+      core::MakeError(core::ErrorCode::kUnavailable, {"", "deadline passed while connecting"})));
+  EXPECT_FALSE(IsConnectError(
+      core::MakeError(core::ErrorCode::kUnavailable, {"", "read failed: end of stream"})));
+  EXPECT_FALSE(IsConnectError(core::MakeError(core::ErrorCode::kInternal, {"", "connect failed"})));
 }
 
 }  // namespace
