@@ -18,6 +18,8 @@
 #include <functional>
 #include <thread>
 
+#include "ai/openai_provider.hpp"
+#include "ai/response_cache.hpp"
 #include "app/dev_environment.hpp"
 #include "app/maintenance.hpp"
 #include "app/routes.hpp"
@@ -156,6 +158,25 @@ int ServeUntilSignal(const config::Settings& settings,
   }
   auth::Authenticator authenticator(auth_options, fetcher);
 
+  // AI: the rules (default), or an OpenAI-compatible endpoint with the rules as fallback.
+  std::shared_ptr<const ai::Provider> ai_provider;
+  if (settings.ai_provider == "openai") {
+    const std::string endpoint = settings.ai_base_url + "/chat/completions";
+    if (auto target = http_client::ParseTarget(endpoint, false); !target) {
+      Log(Level::kError, "ai_base_url_invalid", {{"error", target.error().message.en}});
+      return 2;
+    }
+    ai_provider = std::make_shared<ai::OpenAiProvider>(
+        http_client, ai::OpenAiOptions{settings.ai_base_url, settings.ai_api_key, settings.ai_model,
+                                       settings.ai_fallback_model});
+  }
+  ai::AssistantOptions ai_options;
+  ai_options.timeout = std::chrono::milliseconds(settings.ai_timeout_ms);
+  auto assistant = std::make_shared<ai::Assistant>(
+      ai_provider, std::make_shared<ai::InProcessResponseCache>(), ai_options);
+  Log(Level::kInfo, "ai_provider",
+      {{"provider", assistant->provider_name()}, {"model", assistant->model()}});
+
   http::Router router;
   router.SetAuthenticate(
       [&authenticator](std::string authorization,
@@ -169,6 +190,8 @@ int ServeUntilSignal(const config::Settings& settings,
   services.settings = &settings;
   services.catalog = live_catalog;
   services.pools = pools;
+  services.assistant = assistant;
+  services.ai_quotas = std::make_shared<ai::InProcessQuotaCounter>();
   services.database_ready = [pools](int worker) -> asio::awaitable<core::Status> {
     auto pool = pools->For(worker);
     if (!pool) {

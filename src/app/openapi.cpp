@@ -40,6 +40,15 @@ const std::map<std::string, std::string, std::less<>>& Summaries() {
       {"DELETE /api/onboarding/session/{id}", "Abandon a session (If-Match)"},
       {"GET /api/onboarding/analytics",
        "Onboarding funnel of the caller's organization (admins), or of all (OPS_TOKEN)"},
+      {"POST /api/onboarding/ai/suggest", "AI industry analysis of a company, with OKR ideas"},
+      {"GET /api/onboarding/ai/suggest", "AI status and the caller's suggest quota"},
+      {"POST /api/onboarding/ai/validate", "AI review of one step of a session"},
+      {"GET /api/onboarding/ai/validate", "The validations ai/validate applies to a step"},
+      {"POST /api/onboarding/ai/complete", "AI smart fill, suggestions or full analysis"},
+      {"GET /api/onboarding/ai/complete", "ai/complete's capabilities and the caller's quota"},
+      {"POST /api/ai/suggestions/{id}/decision", "Accept, decline or modify an AI suggestion"},
+      {"GET /api/ai/preferences", "The caller's AI preferences"},
+      {"PUT /api/ai/preferences", "Switch AI on or off, or set its assistance level"},
   };
   return summaries;
 }

@@ -2,6 +2,7 @@
 // is the only list of features.
 #include "app/routes.hpp"
 
+#include "ai/ai_routes.hpp"
 #include "analytics/analytics_routes.hpp"
 #include "app/openapi.hpp"
 #include "onboarding/onboarding_routes.hpp"
@@ -21,6 +22,12 @@ void RegisterRoutes(http::Router& router, const Services& services) {
   // GET /api/onboarding/analytics (organization admins; OPS_TOKEN for every organization)
   analytics::RegisterAnalyticsRoutes(
       router, {services.catalog, services.pools, services.settings->ops_token});
+  // The AI overlay: /api/onboarding/ai/{suggest,validate,complete}, /api/ai/suggestions/{id}/
+  // decision, /api/ai/preferences
+  ai::Dependencies ai{services.catalog, services.pools, services.assistant, services.ai_quotas};
+  if (!ai.assistant) ai.assistant = std::make_shared<ai::Assistant>(nullptr, nullptr);
+  if (!ai.quotas) ai.quotas = std::make_shared<ai::InProcessQuotaCounter>();
+  ai::RegisterAiRoutes(router, ai);
   // GET /openapi.json, describing everything above (so: last)
   RegisterOpenApiRoute(router);
 }

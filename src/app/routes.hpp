@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include "ai/assistant.hpp"
+#include "ai/quota_counter.hpp"
 #include "app/system_routes.hpp"
 #include "catalog/catalog.hpp"
 #include "config/settings.hpp"
@@ -19,6 +21,10 @@ struct Services {
   std::shared_ptr<catalog::Catalog> catalog;
   std::shared_ptr<db::Pools> pools;
   ReadinessCheck database_ready;
+  // The AI overlay: the Assistant (provider from AI_* settings, response cache) and the
+  // per-user quotas. Null: rules only, and quotas counted in this process.
+  std::shared_ptr<ai::Assistant> assistant;
+  std::shared_ptr<ai::QuotaCounter> ai_quotas;
 };
 
 void RegisterRoutes(http::Router& router, const Services& services);

@@ -119,6 +119,7 @@ class SnapshotBuilder {
     ReadRateLimits(*doc);
     ReadPrompts(*doc);
     ReadTemplates(*doc);
+    ReadAi(*doc);
   }
 
  private:
@@ -741,6 +742,161 @@ class SnapshotBuilder {
     }
   }
 
+  // The enum values some flow allows for the field with this canonical name.
+  std::set<std::string, std::less<>> ValuesOf(std::string_view canonical) const {
+    std::set<std::string, std::less<>> out;
+    for (const Flow& flow : s_.flows_) {
+      for (const StepDef& step : flow.steps) {
+        for (const FieldDef& field : step.fields) {
+          if (field.canonical == canonical) out.insert(field.values.begin(), field.values.end());
+        }
+      }
+    }
+    return out;
+  }
+
+  // A list of non-empty texts, each of which must be in `allowed` (when given).
+  std::vector<std::string> TextList(const json::value& v, const std::string& path,
+                                    const std::set<std::string, std::less<>>* allowed) {
+    std::vector<std::string> out;
+    if (!v.is_array()) {
+      Fault(path, "se esperaba una lista", "expected an array");
+      return out;
+    }
+    for (std::size_t i = 0; i < v.as_array().size(); ++i) {
+      const json::value& item = v.as_array()[i];
+      if (!item.is_string() || item.as_string().empty() || !IsValidUtf8(item.as_string())) {
+        Fault(Index(path, i), "se esperaba un texto no vacío", "expected a non-empty string");
+        continue;
+      }
+      if (allowed && !allowed->contains(std::string_view(item.as_string()))) {
+        Fault(Index(path, i), "valor desconocido: " + std::string(item.as_string()),
+              "unknown value: " + std::string(item.as_string()));
+        continue;
+      }
+      out.emplace_back(item.as_string());
+    }
+    return out;
+  }
+
+  // "ai": the price table and the rules provider's data (AiCatalog), checked against the
+  // industries, categories and flows already read.
+  void ReadAi(const json::object& doc) {
+    for (std::string_view id : kAiPromptIds) {
+      if (s_.FindPrompt(id) == nullptr) {
+        Fault("prompts", "falta el prompt " + std::string(id),
+              "the prompt is missing: " + std::string(id));
+      }
+    }
+    const json::value* v = Member(doc, "ai", "ai");
+    if (v == nullptr) return;
+    const json::object* ai = Object(*v, "ai");
+    if (ai == nullptr) return;
+    AiCatalog& out = s_.ai_;
+    if (const json::array* prices = Array(*ai, "prices", "ai.prices")) {
+      for (std::size_t i = 0; i < prices->size(); ++i) {
+        const std::string path = Index("ai.prices", i);
+        const json::object* o = Object((*prices)[i], path);
+        if (o == nullptr) continue;
+        AiPrice price{Text(*o, "provider", path + ".provider"), Text(*o, "model", path + ".model")};
+        for (auto [key, target] :
+             {std::pair{"inputPerMillionUsd", &price.input_per_million_usd},
+              std::pair{"outputPerMillionUsd", &price.output_per_million_usd}}) {
+          const json::value* n = Member(*o, key, path + "." + key);
+          if (n == nullptr) continue;
+          if (!n->is_number() || n->to_number<double>() < 0) {
+            Fault(path + "." + key, "se esperaba un número ≥ 0", "expected a number ≥ 0");
+            continue;
+          }
+          *target = n->to_number<double>();
+        }
+        out.prices.push_back(std::move(price));
+      }
+    }
+    std::set<std::string, std::less<>> categories;
+    for (const Category& c : s_.categories_) categories.insert(c.id);
+    const auto goals = ValuesOf("organization.businessGoals");
+    const auto challenges = ValuesOf("organization.currentChallenges");
+    const auto maturities = ValuesOf("organization.okrMaturity");
+    const std::set<std::string, std::less<>> okr_categories{"growth", "efficiency", "innovation",
+                                                            "customer"};
+    // key → list maps: keys checked by `known`, values by `allowed` (nullptr: any text).
+    const auto read_lists =
+        [&](std::string_view key, const std::set<std::string, std::less<>>& known,
+            const std::set<std::string, std::less<>>* allowed, bool fold,
+            std::map<std::string, std::vector<std::string>, std::less<>>& into) {
+          const std::string path = Join("ai", key);
+          const json::value* m = Member(*ai, key, path);
+          if (m == nullptr) return;
+          const json::object* o = Object(*m, path);
+          if (o == nullptr) return;
+          for (const auto& [k, list] : *o) {
+            const std::string item_path = Join(path, k);
+            if (!known.contains(std::string_view(k))) {
+              Fault(item_path, "clave desconocida", "unknown key");
+              continue;
+            }
+            std::vector<std::string> values = TextList(list, item_path, allowed);
+            if (fold) {
+              for (std::string& text : values) text = FoldForSearch(text);
+            }
+            into.emplace(std::string(k), std::move(values));
+          }
+        };
+    std::set<std::string, std::less<>> industries;
+    for (const Industry& i : s_.industries_) industries.insert(i.id);
+    read_lists("industryKeywords", industries, nullptr, true, out.industry_keywords);
+    read_lists("categoryGoals", categories, &goals, false, out.category_goals);
+    read_lists("maturityChallenges", maturities, &challenges, false, out.maturity_challenges);
+    if (const json::value* m = Member(*ai, "goalCategories", "ai.goalCategories")) {
+      if (const json::object* o = Object(*m, "ai.goalCategories")) {
+        for (const auto& [goal, category] : *o) {
+          const std::string path = Join("ai.goalCategories", goal);
+          if (!goals.contains(std::string_view(goal)) || !category.is_string() ||
+              !okr_categories.contains(std::string_view(category.as_string()))) {
+            Fault(path, "meta o categoría de OKR desconocida", "unknown goal or OKR category");
+            continue;
+          }
+          out.goal_categories.emplace(std::string(goal), std::string(category.as_string()));
+        }
+      }
+    }
+    if (const json::value* m = Member(*ai, "categoryInsights", "ai.categoryInsights")) {
+      if (const json::object* o = Object(*m, "ai.categoryInsights")) {
+        for (const auto& [category, value] : *o) {
+          const std::string path = Join("ai.categoryInsights", category);
+          if (!categories.contains(std::string_view(category))) {
+            Fault(path, "categoría desconocida", "unknown category");
+            continue;
+          }
+          const json::object* io = Object(value, path);
+          if (io == nullptr) continue;
+          AiInsights insights;
+          insights.market_trends = LocalizedList(*io, "marketTrends", path + ".marketTrends");
+          insights.competitive_landscape =
+              Localized(*io, "competitiveLandscape", path + ".competitiveLandscape");
+          insights.growth_opportunities =
+              LocalizedList(*io, "growthOpportunities", path + ".growthOpportunities");
+          insights.potential_challenges =
+              LocalizedList(*io, "potentialChallenges", path + ".potentialChallenges");
+          out.category_insights.emplace(std::string(category), std::move(insights));
+        }
+      }
+      for (const Category& c : s_.categories_) {
+        if (!out.category_insights.contains(c.id)) {
+          Fault("ai.categoryInsights", "falta la categoría " + c.id, "missing category " + c.id);
+        }
+      }
+    }
+    if (const json::value* m = Member(*ai, "texts", "ai.texts")) {
+      if (const json::object* o = Object(*m, "ai.texts")) {
+        for (std::string_view key : kAiTextKeys) {
+          out.texts.emplace(std::string(key), Localized(*o, key, Join("ai.texts", key)));
+        }
+      }
+    }
+  }
+
   Snapshot& s_;
 };
 
@@ -947,6 +1103,19 @@ const RateLimit* Snapshot::FindRateLimit(std::string_view id) const {
     if (r.id == id) return &r;
   }
   return nullptr;
+}
+
+const AiPrice* Snapshot::FindAiPrice(std::string_view provider, std::string_view model) const {
+  for (const AiPrice& p : ai_.prices) {
+    if (p.provider == provider && p.model == model) return &p;
+  }
+  return nullptr;
+}
+
+const LocalizedText& AiCatalog::Text(std::string_view key) const {
+  static const LocalizedText kEmpty;
+  const auto it = texts.find(key);
+  return it == texts.end() ? kEmpty : it->second;
 }
 
 const PromptTemplate* Snapshot::FindPrompt(std::string_view id) const {

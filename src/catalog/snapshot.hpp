@@ -158,6 +158,80 @@ struct Templates {
   std::vector<OkrTemplate> okrs;          // in order of preference; at least one fallback
 };
 
+// What one provider's model costs, for the AI overlay's accounting (ai_interactions.cost_usd).
+struct AiPrice {
+  std::string provider;  // "openai"
+  std::string model;     // "gpt-4o-mini"
+  double input_per_million_usd = 0;
+  double output_per_million_usd = 0;
+};
+
+// Market context the rules provider gives for an industry category (ai/suggest's
+// business_insights).
+struct AiInsights {
+  std::vector<LocalizedText> market_trends;
+  LocalizedText competitive_landscape;
+  std::vector<LocalizedText> growth_opportunities;
+  std::vector<LocalizedText> potential_challenges;
+};
+
+// The AI overlay's catalog data ("ai"): the price table, and what the deterministic rules
+// provider (ai/rules_provider.hpp) answers with. Keys are validated against the rest of the
+// catalog: keywords by industry id, goals and insights by category id, challenges by OKR
+// maturity, goal categories for every business goal of the OKR templates.
+struct AiCatalog {
+  std::vector<AiPrice> prices;
+  // Industry id → keywords, folded with FoldForSearch (lowercase, no accents).
+  std::map<std::string, std::vector<std::string>, std::less<>> industry_keywords;
+  // Category id → the business goals usual in it (values of the legacy flow's business_goals).
+  std::map<std::string, std::vector<std::string>, std::less<>> category_goals;
+  // Business goal → OKR category (growth, efficiency, innovation, customer).
+  std::map<std::string, std::string, std::less<>> goal_categories;
+  // OKR maturity (beginner, intermediate, advanced) → usual challenges.
+  std::map<std::string, std::vector<std::string>, std::less<>> maturity_challenges;
+  // Category id → insights; every category has one.
+  std::map<std::string, AiInsights, std::less<>> category_insights;
+  // Named texts with {{placeholders}}; every name in kAiTextKeys is present.
+  std::map<std::string, LocalizedText, std::less<>> texts;
+
+  // The named text, or an empty one when absent (never, in a parsed snapshot).
+  const LocalizedText& Text(std::string_view key) const;
+};
+
+// The texts every catalog's "ai.texts" must define (the rules provider uses each).
+inline constexpr std::string_view kAiTextKeys[] = {"industryRationale",
+                                                   "industryRationaleExisting",
+                                                   "industryRationaleDefault",
+                                                   "alternativeRationale",
+                                                   "siblingRationale",
+                                                   "okrRationale",
+                                                   "fieldProblem",
+                                                   "emptyStep",
+                                                   "lowScore",
+                                                   "highScoreHint",
+                                                   "sizeMismatch",
+                                                   "websiteScheme",
+                                                   "trimmed",
+                                                   "fillSizeFromEmployees",
+                                                   "fillSizeDefault",
+                                                   "fillMaturity",
+                                                   "fillMaturityDefault",
+                                                   "fillStyle",
+                                                   "fillGoals",
+                                                   "fillChallenges",
+                                                   "recommendMissing",
+                                                   "recommendFirstOkr",
+                                                   "riskNoGoals",
+                                                   "riskUrgent",
+                                                   "riskBeginner",
+                                                   "predictorGoals",
+                                                   "predictorMaturity",
+                                                   "predictorComplete"};
+
+// The prompts every catalog must define, one per AI task (ai/model_contract.hpp).
+inline constexpr std::string_view kAiPromptIds[] = {"industry_analysis", "step_validation",
+                                                    "smart_fill", "completion_analysis"};
+
 // A response body ready to send, with its strong ETag ("\"<hex>\"", quotes included).
 struct JsonBody {
   std::shared_ptr<const std::string> body;
@@ -178,7 +252,9 @@ class Snapshot {
   // field type, enums without values, a default that its own field would refuse, an unknown
   // default flow, an image field accepting anything but png/jpeg/webp, an unknown widget,
   // minItems above maxItems, templates missing a language or empty lists of next steps or
-  // OKRs.
+  // OKRs, a missing AI prompt (kAiPromptIds), and in "ai": a negative price, keywords of an
+  // unknown industry, goals or insights of an unknown category (or a category without
+  // insights), an unknown business goal or OKR category, a missing text (kAiTextKeys).
   static core::Result<std::shared_ptr<const Snapshot>> Parse(std::string_view json_text);
   // The same from an already parsed document (the Edge Config poller's item value).
   static core::Result<std::shared_ptr<const Snapshot>> FromJson(const boost::json::value& document);
@@ -211,6 +287,9 @@ class Snapshot {
   const std::vector<RateLimit>& rate_limits() const { return rate_limits_; }
   const PromptTemplate* FindPrompt(std::string_view id) const;
   const std::vector<PromptTemplate>& prompts() const { return prompts_; }
+  const AiCatalog& ai() const { return ai_; }
+  // The price of (provider, model); nullptr when the table has none (the call costs 0).
+  const AiPrice* FindAiPrice(std::string_view provider, std::string_view model) const;
 
   // Body of GET /api/onboarding/industries: {industries, categorized, categories, total}.
   // `q` (trimmed) matches id, name (es and en), description, and the category's id and names,
@@ -241,6 +320,7 @@ class Snapshot {
   std::map<std::string, LocalizedText, std::less<>> messages_;
   std::vector<RateLimit> rate_limits_;
   std::vector<PromptTemplate> prompts_;
+  AiCatalog ai_;
   JsonBody industries_es_;
   JsonBody industries_en_;
   JsonBody config_body_;

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "catalog/catalog.hpp"
+#include "catalog/text.hpp"
 
 namespace onboardd::catalog {
 namespace {
@@ -392,6 +393,70 @@ TEST(Snapshot, ConfigBody) {
   EXPECT_TRUE(v.at("featureFlags").at("aiSuggestions").as_bool());
   EXPECT_EQ(v.at("messages").at("step_saved").at("es"), "Paso guardado correctamente");
   EXPECT_EQ(body.etag, StrongEtag(*body.body));
+}
+
+TEST(Snapshot, BundledAiCatalog) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  const AiPrice* mini = s->FindAiPrice("openai", "gpt-4o-mini");
+  ASSERT_NE(mini, nullptr);
+  EXPECT_DOUBLE_EQ(mini->input_per_million_usd, 0.15);
+  EXPECT_DOUBLE_EQ(mini->output_per_million_usd, 0.60);
+  EXPECT_EQ(s->FindAiPrice("openai", "no-such-model"), nullptr);
+  EXPECT_EQ(s->FindAiPrice("rules", "gpt-4o-mini"), nullptr);
+  for (std::string_view id : kAiPromptIds) EXPECT_NE(s->FindPrompt(id), nullptr) << id;
+  // Keywords are folded at parse time: "aplicación" was written "aplicacion" anyway, and
+  // nothing keeps upper case or accents.
+  const auto& keywords = s->ai().industry_keywords;
+  ASSERT_TRUE(keywords.contains("technology"));
+  for (const auto& [industry, list] : keywords) {
+    for (const std::string& k : list) EXPECT_EQ(k, FoldForSearch(k)) << industry;
+  }
+  for (const Category& c : s->categories()) {
+    ASSERT_TRUE(s->ai().category_insights.contains(c.id)) << c.id;
+    EXPECT_FALSE(s->ai().category_insights.at(c.id).market_trends.empty());
+  }
+  EXPECT_EQ(s->ai().goal_categories.at("revenue_growth"), "growth");
+  EXPECT_EQ(s->ai().maturity_challenges.at("beginner"),
+            (std::vector<std::string>{"alignment", "measurement"}));
+  for (std::string_view key : kAiTextKeys) EXPECT_FALSE(s->ai().Text(key).es.empty()) << key;
+  EXPECT_TRUE(s->ai().Text("no-such-text").es.empty());
+}
+
+TEST(Snapshot, RefusesBrokenAiSections) {
+  EXPECT_TRUE(
+      Names(Refusal([](json::object& doc) {
+              doc["ai"].as_object()["prices"].as_array()[0].as_object()["inputPerMillionUsd"] = -1;
+            }),
+            "ai.prices[0].inputPerMillionUsd"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      doc["ai"].as_object()["industryKeywords"].as_object()["spaceships"] =
+                          json::array{"rocket"};
+                    }),
+                    "ai.industryKeywords.spaceships"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      doc["ai"].as_object()["categoryGoals"].as_object()["other"] =
+                          json::array{"world_domination"};
+                    }),
+                    "ai.categoryGoals.other[0]"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      doc["ai"].as_object()["goalCategories"].as_object()["revenue_growth"] = "fun";
+                    }),
+                    "ai.goalCategories.revenue_growth"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      doc["ai"].as_object()["categoryInsights"].as_object().erase("public");
+                    }),
+                    "ai.categoryInsights"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      doc["ai"].as_object()["texts"].as_object().erase("lowScore");
+                    }),
+                    "ai.texts.lowScore"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) {
+                      auto& prompts = doc["prompts"].as_array();
+                      prompts.erase(prompts.begin() + 3);  // completion_analysis
+                    }),
+                    "prompts"));
+  EXPECT_TRUE(Names(Refusal([](json::object& doc) { doc.erase("ai"); }), "ai"));
 }
 
 TEST(Etag, StableAndSensitive) {
