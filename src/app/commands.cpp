@@ -26,6 +26,7 @@
 #include "audit/chain_verify.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/dev_token.hpp"
+#include "cache/cache_system.hpp"
 #include "catalog/edge_config.hpp"
 #include "core/ids.hpp"
 #include "db/migrator.hpp"
@@ -73,6 +74,17 @@ http::ServerOptions ServerOptionsFrom(const config::Settings& s) {
   o.request_deadline = std::chrono::milliseconds(s.request_deadline_ms);
   o.shutdown_grace = std::chrono::milliseconds(s.shutdown_grace_ms);
   o.access_log = s.access_log;
+  return o;
+}
+
+cache::CacheSystemOptions CacheSystemOptionsFrom(const config::Settings& s) {
+  cache::CacheSystemOptions o;
+  o.redis_url = s.redis_url;
+  o.prefix = s.redis_prefix;
+  o.redis.ca_file = s.redis_ca_file;
+  o.redis.connect_timeout = std::chrono::milliseconds(s.redis_connect_timeout_ms);
+  o.redis.command_timeout = std::chrono::milliseconds(s.redis_command_timeout_ms);
+  o.cache.local.max_bytes_per_worker = static_cast<std::size_t>(s.cache_local_max_mb) << 20;
   return o;
 }
 
@@ -177,6 +189,18 @@ int ServeUntilSignal(const config::Settings& settings,
   Log(Level::kInfo, "ai_provider",
       {{"provider", assistant->provider_name()}, {"model", assistant->model()}});
 
+  // Caching and rate limits: Redis when REDIS_URL is set (shared by every instance), in
+  // process otherwise. Made before the server, so that it outlives every I/O thread.
+  auto caches =
+      cache::CacheSystem::Create(CacheSystemOptionsFrom(settings), settings.EffectiveThreads());
+  if (!caches) {
+    Log(Level::kError, "redis_url_invalid", {{"error", caches.error().message.en}});
+    return 2;
+  }
+  const cache::Keyspace status_space(
+      "status", {.ttl = std::chrono::seconds(settings.cache_status_ttl_seconds),
+                 .local_ttl = std::chrono::milliseconds(settings.cache_status_local_ttl_ms)});
+
   http::Router router;
   router.SetAuthenticate(
       [&authenticator](std::string authorization,
@@ -192,6 +216,8 @@ int ServeUntilSignal(const config::Settings& settings,
   services.pools = pools;
   services.assistant = assistant;
   services.ai_quotas = std::make_shared<ai::InProcessQuotaCounter>();
+  services.status_cache = std::make_shared<onboarding::StatusCache>(
+      (*caches)->cache(), status_space, std::chrono::milliseconds(settings.request_deadline_ms));
   services.database_ready = [pools](int worker) -> asio::awaitable<core::Status> {
     auto pool = pools->For(worker);
     if (!pool) {
@@ -202,8 +228,17 @@ int ServeUntilSignal(const config::Settings& settings,
   };
   RegisterRoutes(router, services);
   http::Server server(ServerOptionsFrom(settings), router);
-  if (!settings.database_url.empty()) {
-    server.OnThreadStart([&](int index, asio::io_context& io) {
+  // Each I/O thread: its Redis connection (connecting in the background: until it is up,
+  // the cache answers from the database) and, with a database, its pool.
+  server.OnThreadStart([&](int index, asio::io_context& io) {
+    try {
+      (*caches)->StartWorker(index, io);
+    } catch (const std::system_error& e) {
+      Log(Level::kError, "redis_ca_file_unreadable", {{"error", e.what()}});
+      throw;
+    }
+    if (settings.database_url.empty()) return;
+    {
       db::Pool& pool = pools->Emplace(index, io, pool_options);
       // Connect before this thread accepts anything, so the first requests find a ready
       // pool; bounded by the connect timeout (failed connections keep retrying).
@@ -214,9 +249,12 @@ int ServeUntilSignal(const config::Settings& settings,
       if (io.stopped()) io.restart();
       // Thread 0 runs the periodic jobs (app/maintenance.hpp); they end with its io_context.
       if (index == 0) SpawnMaintenance(io, pool);
-    });
-    server.OnThreadStop([&](int index) { pools->Reset(index); });
-  }
+    }
+  });
+  server.OnThreadStop([&](int index) {
+    pools->Reset(index);
+    (*caches)->StopWorker(index);
+  });
   try {
     server.Listen();
   } catch (const std::system_error& e) {

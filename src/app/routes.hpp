@@ -10,6 +10,7 @@
 #include "config/settings.hpp"
 #include "db/pg_pool.hpp"
 #include "http/router.hpp"
+#include "onboarding/status_cache.hpp"
 
 namespace onboardd::app {
 
@@ -25,6 +26,8 @@ struct Services {
   // per-user quotas. Null: rules only, and quotas counted in this process.
   std::shared_ptr<ai::Assistant> assistant;
   std::shared_ptr<ai::QuotaCounter> ai_quotas;
+  // GET /status's rows per user (Redis and in process); null: every read from the database.
+  std::shared_ptr<onboarding::StatusCache> status_cache;
 };
 
 void RegisterRoutes(http::Router& router, const Services& services);

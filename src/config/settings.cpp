@@ -163,6 +163,23 @@ const std::vector<Entry>& Table() {
                      Text(&S::redis_url), true));
     t.push_back(
         Make("REDIS_PREFIX", "onboardd:", "Prefix of every Redis key.", Text(&S::redis_prefix)));
+    t.push_back(Make("REDIS_CA_FILE", "",
+                     "rediss://: PEM file of a private CA, trusted besides the system's.",
+                     Text(&S::redis_ca_file)));
+    t.push_back(Make("REDIS_CONNECT_TIMEOUT_MS", "500",
+                     "Redis connect (TCP, TLS, AUTH) timeout; reconnects back off up to 1 s.",
+                     Int(&S::redis_connect_timeout_ms, 10, 60'000)));
+    t.push_back(Make("REDIS_COMMAND_TIMEOUT_MS", "100",
+                     "Longest wait for a Redis reply; past it the cache answers from the database.",
+                     Int(&S::redis_command_timeout_ms, 1, 60'000)));
+    t.push_back(Make("CACHE_STATUS_TTL_SECONDS", "60",
+                     "How long GET /status's rows stay in Redis (writes invalidate them at once).",
+                     Int(&S::cache_status_ttl_seconds, 1, 86'400)));
+    t.push_back(Make("CACHE_STATUS_LOCAL_TTL_MS", "5000",
+                     "How long an instance keeps them in process; 0: Redis only.",
+                     Int(&S::cache_status_local_ttl_ms, 0, 3'600'000)));
+    t.push_back(Make("CACHE_LOCAL_MAX_MB", "16", "In-process cache size per I/O thread.",
+                     Int(&S::cache_local_max_mb, 1, 4'096)));
     // Catalog
     t.push_back(Make("EDGE_CONFIG", "",
                      "Vercel Edge Config connection string "
@@ -329,8 +346,9 @@ core::Status Validate(const Settings& s) {
     }
   }
   if (!s.redis_url.empty() && !ValidUrl(s.redis_url, {"redis", "rediss"}) &&
-      !s.redis_url.starts_with("unix://")) {
-    fail("REDIS_URL", "debe ser redis://host:puerto", "must be redis://host:port");
+      !s.redis_url.starts_with("unix://") && !s.redis_url.starts_with("redis+unix://")) {
+    fail("REDIS_URL", "debe ser redis://, rediss:// o unix:///ruta",
+         "must be redis://, rediss:// or unix:///path");
   }
   // The form only; catalog::ParseEdgeConfigConnection checks the rest at start-up (an id in
   // the path, plain http only to loopback, as the HTTP client decides).

@@ -41,6 +41,12 @@ struct Settings {
   // --- Redis
   std::string redis_url;  // empty: in-process cache only
   std::string redis_prefix = "onboardd:";
+  std::string redis_ca_file;  // rediss://: a private CA's PEM, trusted with the system's
+  int redis_connect_timeout_ms = 500;
+  int redis_command_timeout_ms = 100;
+  int cache_status_ttl_seconds = 60;      // a user's status rows in Redis
+  int cache_status_local_ttl_ms = 5'000;  // and in process (0: no in-process copy)
+  int cache_local_max_mb = 16;            // in-process cache, per I/O thread
 
   // --- Catalog (Edge Config)
   std::string edge_config;  // https://edge-config.vercel.com/<id>?token=<token>

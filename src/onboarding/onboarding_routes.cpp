@@ -108,18 +108,28 @@ Reply StatusRoute(Dependencies deps, Request request) {
   const auto started = core::SteadyClock::now();
   const CallerContext caller = ContextOf(request);
   if (caller.org_header_invalid) co_return core::MakeError(core::ErrorCode::kNotFound);
-  auto pool = deps.pools->For(request.worker);
-  if (!pool) co_return pool.error();
-  auto read = co_await ReadStatus(**pool, caller.tenant);
-  if (!read) co_return read.error();
-  if (read->active_org_denied) co_return core::MakeError(core::ErrorCode::kNotFound);
+  StatusRows rows;
   StatusMetadata metadata;
+  if (deps.status_cache && caller.tenant.org_id.empty()) {
+    auto read = co_await deps.status_cache->Get(request.worker, deps.pools, caller.tenant);
+    if (!read) co_return read.error();
+    rows = std::move(read->rows);
+    metadata.from_cache = read->from_cache;
+  } else {
+    // X-Organization-Id names an organization whose membership only SQL can check.
+    auto pool = deps.pools->For(request.worker);
+    if (!pool) co_return pool.error();
+    auto read = co_await ReadStatus(**pool, caller.tenant);
+    if (!read) co_return read.error();
+    if (read->active_org_denied) co_return core::MakeError(core::ErrorCode::kNotFound);
+    rows = {std::move(read->session), read->profile.has_value(), std::move(read->organization)};
+  }
   metadata.last_checked = core::NowIso8601();
   metadata.check_duration_ms =
       std::chrono::duration<double, std::milli>(core::SteadyClock::now() - started).count();
   json::object out =
-      BuildStatus(std::move(read->session), std::move(read->organization),
-                  read->profile.has_value(), *deps.catalog->Current(), request.english, metadata);
+      BuildStatus(std::move(rows.session), std::move(rows.organization), rows.has_profile,
+                  *deps.catalog->Current(), request.english, metadata);
   Response response = http::JsonResponse(out);
   response.With("Cache-Control", "no-store");
   co_return response;
@@ -334,15 +344,16 @@ void RegisterRoutes(http::Router& router, const Dependencies& deps) {
   };
 
   router.Add(verb::post, "/api/onboarding/step",
-             idempotent("POST /api/onboarding/step", Bind<SaveStepRoute>(deps)), wizard);
+             idempotent("POST /api/onboarding/step", BindWrite<SaveStepRoute>(deps)), wizard);
   router.Add(verb::get, "/api/onboarding/status", Bind<StatusRoute>(deps), signed_in);
   router.Add(verb::get, "/api/onboarding/draft/image/{step}/{field}", Bind<DraftImageRoute>(deps),
              signed_in);
   router.Add(verb::post, "/api/onboarding/complete",
-             idempotent("POST /api/onboarding/complete", Bind<CompleteRoute>(deps)), wizard);
-  router.Add(verb::post, "/api/onboarding/organization",
-             idempotent("POST /api/onboarding/organization", Bind<CreateOrganizationRoute>(deps)),
-             wizard);
+             idempotent("POST /api/onboarding/complete", BindWrite<CompleteRoute>(deps)), wizard);
+  router.Add(
+      verb::post, "/api/onboarding/organization",
+      idempotent("POST /api/onboarding/organization", BindWrite<CreateOrganizationRoute>(deps)),
+      wizard);
   router.Add(verb::get, "/api/onboarding/organization", Bind<ListOrganizationsRoute>(deps),
              signed_in);
   router.Add(verb::get, "/api/onboarding/industries", Bind<IndustriesRoute>(deps));

@@ -18,16 +18,18 @@
 #include "db/pg_pool.hpp"
 #include "db/tenant_transaction.hpp"
 #include "http/request.hpp"
+#include "onboarding/status_cache.hpp"
 
 namespace onboardd::onboarding {
 
 // What the onboarding routes need, made once at start-up: the live catalog (read once per
-// request), the per-worker database pools, and the session lifetime (SESSION_TTL_HOURS).
-// Everything here is thread-safe or constant.
+// request), the per-worker database pools, the session lifetime (SESSION_TTL_HOURS) and the
+// status cache. Everything here is thread-safe or constant.
 struct Dependencies {
   std::shared_ptr<const catalog::Catalog> catalog;  // must not be null
   std::shared_ptr<const db::Pools> pools;           // must not be null
   std::chrono::hours session_ttl{168};
+  std::shared_ptr<StatusCache> status_cache;  // null: every status read goes to the database
 };
 
 using Reply = boost::asio::awaitable<core::Result<http::Response>>;
@@ -38,6 +40,26 @@ template <Reply (*Handler)(Dependencies, http::Request)>
 std::function<Reply(http::Request)> Bind(const Dependencies& dependencies) {
   return
       [dependencies](http::Request request) { return Handler(dependencies, std::move(request)); };
+}
+
+// A route that writes the caller's onboarding data: once the handler has answered (an error
+// too: PUT /progress stores invalid data, and a failure may follow a commit), the caller's
+// cached status is invalidated, before the answer leaves.
+template <Reply (*Handler)(Dependencies, http::Request)>
+Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
+  const int worker = request.worker;
+  std::string user = request.principal ? request.principal->user_id : std::string();
+  auto reply = co_await Handler(dependencies, std::move(request));
+  if (dependencies.status_cache && !user.empty()) {
+    co_await dependencies.status_cache->Invalidate(worker, std::move(user));
+  }
+  co_return reply;
+}
+
+// Bind for such a route.
+template <Reply (*Handler)(Dependencies, http::Request)>
+std::function<Reply(http::Request)> BindWrite(const Dependencies& dependencies) {
+  return Bind<&InvalidatingStatus<Handler>>(dependencies);
 }
 
 // The caller's identity for SQL: the verified user, the request id and deadline, and the
