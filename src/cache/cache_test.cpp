@@ -33,6 +33,8 @@ constexpr auto kCommandTimeout = 200ms;
 constexpr auto kHeartbeat = 200ms;
 // What a lookup may cost while Redis misbehaves: at most one command timeout, plus slack.
 constexpr double kBoundedMs = 200 + 300;
+// Below one command timeout: the call did not wait for the server (slack for a busy machine).
+constexpr double kNoWaitMs = 150;
 
 double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -330,7 +332,7 @@ TEST(Cache, WriteWhileRedisIsDownIsNeverServedStale) {
     auto during = instance->Get(0, space, "u1", db.For("u1"));
     EXPECT_EQ(during.value, "u1@v2");
     EXPECT_EQ(during.layer, Layer::kLoader);
-    EXPECT_LT(instance->last_ms, 50);  // nothing waits for the dead server
+    EXPECT_LT(instance->last_ms, kNoWaitMs);  // nothing waits for the dead server
   }
 
   server.Start();  // the append-only file brings back u1@v1 and its generation
@@ -378,7 +380,7 @@ TEST(Cache, StalledRedisAnswersFromTheLoaderInBoundedTime) {
   const double first_ms = a.last_ms;
   // ... and the next ones do not wait at all (the connection was dropped).
   EXPECT_EQ(a.Get(0, redis_only, "u2", db.For("u2")).layer, Layer::kLoader);
-  EXPECT_LT(a.last_ms, 50);
+  EXPECT_LT(a.last_ms, kNoWaitMs);
   std::printf("[ measure  ] stalled Redis: first lookup %.0f ms, next %.2f ms\n", first_ms,
               a.last_ms);
   db.Write();
@@ -416,13 +418,15 @@ TEST(Cache, StalledRedisAnswersFromTheLoaderInBoundedTime) {
   ASSERT_TRUE(a.WaitReady());
   ASSERT_TRUE(b.WaitReady());
   ASSERT_TRUE(WaitFor([&] { return b.cache().pending_invalidations() == 0; }, 3s));
+  for (auto* instance : {&a, &b}) {
+    EXPECT_EQ(instance->Get(0, space, "u1", db.For("u1")).value, "u1@v2");
+  }
+  // Redis is read again: a key without a local layer is answered from it (after at most one
+  // load, while the epoch is renewed), not from the loader each time.
   bool shared = false;
   for (int i = 0; i < 200 && !shared; ++i) {
-    for (auto* instance : {&a, &b}) {
-      auto answer = instance->Get(0, space, "u1", db.For("u1"));
-      EXPECT_EQ(answer.value, "u1@v2");
-      shared = shared || answer.layer == Layer::kRedis;
-    }
+    shared = a.Get(0, redis_only, "u2", db.For("u2")).layer == Layer::kRedis;
+    if (!shared) std::this_thread::sleep_for(10ms);
   }
   EXPECT_TRUE(shared) << "Redis was not used again";
 }
@@ -469,7 +473,7 @@ TEST(Cache, RestartedRedisIsUsedAgainWithoutRestartingUs) {
   for (int i = 0; i < 3; ++i) {
     auto answer = a.Get(0, space, "u1", db.For("u1"));
     EXPECT_EQ(answer.layer, Layer::kLoader);
-    EXPECT_LT(a.last_ms, 50);
+    EXPECT_LT(a.last_ms, kNoWaitMs);
   }
   server.Start();
   ASSERT_TRUE(a.WaitReady());
@@ -490,12 +494,12 @@ TEST(Cache, UnreachableRedisAtStartAnswersFromTheLoaderAndJoinsLater) {
   for (int i = 0; i < 5; ++i) {
     auto answer = a.Get(0, space, "u1", db.For("u1"));
     EXPECT_EQ(answer.layer, Layer::kLoader);
-    EXPECT_LT(a.last_ms, 50);
+    EXPECT_LT(a.last_ms, kNoWaitMs);
   }
   EXPECT_FALSE(a.cache().shared_ready());
   db.Write();
   EXPECT_EQ(a.Invalidate(0, space, "u1"), Cache::Invalidation::kDeferred);
-  EXPECT_LT(a.last_ms, 50);
+  EXPECT_LT(a.last_ms, kNoWaitMs);
   server.Start();
   ASSERT_TRUE(a.WaitReady());
   EXPECT_EQ(a.cache().pending_invalidations(), 0u);

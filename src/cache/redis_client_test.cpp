@@ -265,7 +265,7 @@ TEST(RedisClient, StalledServerCostsOneTimeoutThenFailsFastAndRecovers) {
   // The connection was dropped: the next calls do not wait.
   start = Clock::now();
   for (int i = 0; i < 10; ++i) EXPECT_FALSE(client.Run(RedisCommand{"GET", "k"}));
-  EXPECT_LT(MsSince(start), 50);
+  EXPECT_LT(MsSince(start), 150);  // ten calls in less than one timeout
   server.Resume();
   ASSERT_TRUE(client.WaitConnected(5s));
   EXPECT_EQ(client.connects(), 2u);
@@ -284,7 +284,7 @@ TEST(RedisClient, ReconnectsAfterRestartAndFailsFastMeanwhile) {
   ASSERT_FALSE(client.connected());
   const auto start = Clock::now();
   auto down = client.Run(RedisCommand{"PING"});
-  EXPECT_LT(MsSince(start), 20);
+  EXPECT_LT(MsSince(start), 150);  // well below the 300 ms command timeout
   ASSERT_FALSE(down);
   EXPECT_EQ(down.error().code, core::ErrorCode::kUnavailable);
   server.Start();
