@@ -21,6 +21,7 @@
 #include "catalog/catalog.hpp"
 #include "support/fake_http_server.hpp"
 #include "support/raw_http.hpp"
+#include "support/serve_process.hpp"
 
 extern char** environ;
 
@@ -41,55 +42,10 @@ std::string CatalogVersion(std::string_view version) {
   return json::serialize(document);
 }
 
-unsigned short FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// Starts `args` with the current environment plus `extra`, output to `log`.
-pid_t Spawn(std::vector<std::string> args, std::vector<std::string> extra, const std::string& log) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
-    for (auto& e : extra) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-int WaitExit(pid_t pid, std::chrono::seconds timeout) {
-  auto give_up = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (std::chrono::steady_clock::now() < give_up) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, &status, 0);
-  return -1;
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
+using onboardd::testing::FreePort;
+using onboardd::testing::ReadFile;
+using onboardd::testing::Spawn;
+using onboardd::testing::WaitExit;
 
 // The body of GET `path`, or "" when the server does not answer.
 std::string Get(unsigned short port, const std::string& path) {

@@ -34,6 +34,7 @@
 #include "support/jwks_test_keys.hpp"
 #include "support/log_scan.hpp"
 #include "support/raw_http.hpp"
+#include "support/serve_process.hpp"
 
 extern char** environ;
 
@@ -55,67 +56,10 @@ const std::string kEdgeToken = "edge-token-" + onboardd::core::NewRequestId();
 constexpr std::string_view kCallerTrace = "0af7651916cd43dd8448eb211c80319c";
 constexpr std::string_view kCallerSpan = "b7ad6b7169203331";
 
-unsigned short FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// Starts `args` with the environment plus (overriding it) `extra`; stdout (and stderr, unless
-// `err` names a file of its own) to `out`.
-pid_t Spawn(std::vector<std::string> args, std::vector<std::string> extra, const std::string& out,
-            const std::string& err = "") {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    int efd = err.empty() ? fd : ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(efd, 2);
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    // `extra` replaces what the environment has of the same name (scripts/test exports the
-    // dev services' AUTH_DEV_SECRET, for one).
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string_view entry(*e);
-      bool replaced = false;
-      for (const auto& x : extra) {
-        replaced = replaced || entry.substr(0, entry.find('=') + 1) == x.substr(0, x.find('=') + 1);
-      }
-      if (!replaced) envp.push_back(*e);
-    }
-    for (auto& e : extra) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-int WaitExit(pid_t pid, std::chrono::seconds timeout) {
-  auto give_up = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (std::chrono::steady_clock::now() < give_up) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, &status, 0);
-  return -1;
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
+using onboardd::testing::FreePort;
+using onboardd::testing::ReadFile;
+using onboardd::testing::Spawn;
+using onboardd::testing::WaitExit;
 
 struct Reply {
   int status = 0;

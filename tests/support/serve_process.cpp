@@ -34,12 +34,13 @@ unsigned short FreePort() {
   return ntohs(addr.sin_port);
 }
 
-pid_t Spawn(std::vector<std::string> args, std::vector<std::string> extra, const std::string& log) {
+pid_t Spawn(std::vector<std::string> args, std::vector<std::string> extra, const std::string& log,
+            const std::string& err) {
   pid_t pid = ::fork();
   if (pid == 0) {
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, 1);
-    ::dup2(fd, 2);
+    ::dup2(err.empty() ? fd : ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
     std::vector<char*> argv, envp;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -16,8 +16,10 @@ namespace onboardd::testing {
 unsigned short FreePort();
 
 // Starts `args` (args[0]: the program's path) with this process's environment plus `extra`
-// ("NAME=value", later ones win), stdout and stderr to `log`.
-pid_t Spawn(std::vector<std::string> args, std::vector<std::string> extra, const std::string& log);
+// ("NAME=value", replacing the environment's of the same name), stdout to `log` and stderr
+// too, unless `err` names a file of its own.
+pid_t Spawn(std::vector<std::string> args, std::vector<std::string> extra, const std::string& log,
+            const std::string& err = "");
 
 // The child's exit code (128 when a signal ended it), or -1 when it did not exit within
 // `timeout` (then it is killed).
