@@ -66,9 +66,9 @@ TEST(ClientAddress, PortsBracketsAndIpv6) {
 }
 
 TEST(ClientAddress, MalformedPortsBracketsAndZonesAnswerThePeer) {
-  for (std::string bad : {"203.0.113.7:", "203.0.113.7:http", "203.0.113.7:123456",
-                          "[2001:db8::1", "[2001:db8::1]443", "[2001:db8::1]:", "[203.0.113.7]",
-                          "fe80::1%eth0", "[fe80::1%25eth0]", "2001:db8::1]"}) {
+  for (std::string bad : {"203.0.113.7:", "203.0.113.7:http", "203.0.113.7:123456", "[2001:db8::1",
+                          "[2001:db8::1]443", "[2001:db8::1]:", "[203.0.113.7]", "fe80::1%eth0",
+                          "[fe80::1%25eth0]", "2001:db8::1]"}) {
     EXPECT_EQ(Client({bad}, 1), "10.0.0.9") << bad;
   }
 }

@@ -258,8 +258,7 @@ TEST(RouterPublicRateLimit, RefusesPastTheLimitWith429InTheEnvelope) {
   EXPECT_EQ(HeaderOf(first, "X-RateLimit-Remaining"), "1");
   EXPECT_EQ(HeaderOf(first, "X-RateLimit-Reset"), "1900000000");
   EXPECT_EQ(HeaderOf(first, "Retry-After"), "");
-  EXPECT_EQ(HeaderOf(DispatchFrom(router, "/public", "203.0.113.7"), "X-RateLimit-Remaining"),
-            "0");
+  EXPECT_EQ(HeaderOf(DispatchFrom(router, "/public", "203.0.113.7"), "X-RateLimit-Remaining"), "0");
 
   auto refused = DispatchFrom(router, "/public", "203.0.113.7");
   EXPECT_EQ(refused.status, beast_http::status::too_many_requests);
