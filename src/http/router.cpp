@@ -61,14 +61,15 @@ void WithRateLimit(Response& response, const std::optional<RateLimitVerdict>& ve
 }
 
 Response RateLimited(const RateLimitVerdict& verdict, std::string_view request_id, bool english) {
+  // Windows last at most a day (catalog::kMaxRateWindowSeconds).
+  const int wait =
+      static_cast<int>(std::clamp<std::int64_t>(verdict.retry_after_seconds, 1, 86'400));
   core::Error error = core::MakeError(
       core::ErrorCode::kRateLimited,
-      {"Demasiadas peticiones desde esta dirección; inténtalo de nuevo en " +
-           std::to_string(std::max<std::int64_t>(1, verdict.retry_after_seconds)) + " s",
-       "Too many requests from this address; try again in " +
-           std::to_string(std::max<std::int64_t>(1, verdict.retry_after_seconds)) + " s"});
-  error.retry_after_seconds =
-      static_cast<int>(std::clamp<std::int64_t>(verdict.retry_after_seconds, 1, 86'400));
+      {"Demasiadas peticiones desde esta dirección; inténtalo de nuevo en " + std::to_string(wait) +
+           " s",
+       "Too many requests from this address; try again in " + std::to_string(wait) + " s"});
+  error.retry_after_seconds = wait;
   Response response = ErrorResponse(error, request_id, english);
   response.With("Cache-Control", "no-store");
   WithRateLimit(response, verdict);
