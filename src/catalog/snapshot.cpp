@@ -716,11 +716,18 @@ class SnapshotBuilder {
       if (o == nullptr) continue;
       RateLimit limit;
       limit.id = Text(*o, "id", path + ".id");
-      limit.limit = static_cast<int>(Integer(*o, "limit", path + ".limit").value_or(0));
-      limit.window_seconds =
-          static_cast<int>(Integer(*o, "windowSeconds", path + ".windowSeconds").value_or(0));
-      if (limit.limit <= 0 || limit.window_seconds <= 0) {
+      // Read as 64-bit and bounded before narrowing, so a huge number is refused rather
+      // than wrapped into a small or negative limit.
+      const std::int64_t count = Integer(*o, "limit", path + ".limit").value_or(0);
+      const std::int64_t window = Integer(*o, "windowSeconds", path + ".windowSeconds").value_or(0);
+      if (count <= 0 || window <= 0) {
         Fault(path, "limit y windowSeconds deben ser > 0", "limit and windowSeconds must be > 0");
+      } else if (count > kMaxRateLimit || window > kMaxRateWindowSeconds) {
+        Fault(path, "limit debe ser <= 1000000 y windowSeconds <= 86400 (un día)",
+              "limit must be <= 1000000 and windowSeconds <= 86400 (one day)");
+      } else {
+        limit.limit = static_cast<int>(count);
+        limit.window_seconds = static_cast<int>(window);
       }
       Unique(seen, limit.id, path + ".id");
       s_.rate_limits_.push_back(std::move(limit));

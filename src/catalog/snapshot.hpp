@@ -121,11 +121,18 @@ struct Flow {
   const StepDef* FindStep(std::string_view id) const;  // nullptr when unknown
 };
 
+// A fixed-window limit: `limit` requests per `window_seconds` (1..1,000,000 per 1 s..1 day).
 struct RateLimit {
-  std::string id;  // "ai.suggest"
+  std::string id;  // "ai.suggest", "public.ip"
   int limit = 0;
   int window_seconds = 3600;
 };
+
+// The limit of every route that runs without a verified caller, per client address
+// (app/public_rate_limit.hpp). Optional: a catalog without it limits nothing.
+inline constexpr std::string_view kPublicRateLimitId = "public.ip";
+inline constexpr std::int64_t kMaxRateLimit = 1'000'000;
+inline constexpr std::int64_t kMaxRateWindowSeconds = 86'400;
 
 struct PromptTemplate {
   std::string id;
@@ -251,10 +258,11 @@ class Snapshot {
   // unknown category, flows without steps or with non-contiguous step numbers, an unknown
   // field type, enums without values, a default that its own field would refuse, an unknown
   // default flow, an image field accepting anything but png/jpeg/webp, an unknown widget,
-  // minItems above maxItems, templates missing a language or empty lists of next steps or
-  // OKRs, a missing AI prompt (kAiPromptIds), and in "ai": a negative price, keywords of an
-  // unknown industry, goals or insights of an unknown category (or a category without
-  // insights), an unknown business goal or OKR category, a missing text (kAiTextKeys).
+  // minItems above maxItems, a rate limit outside 1..1,000,000 per 1..86,400 s, templates missing a
+  // language or empty lists of next steps or OKRs, a missing AI prompt (kAiPromptIds), and in "ai":
+  // a negative price, keywords of an unknown industry, goals or insights of an unknown category (or
+  // a category without insights), an unknown business goal or OKR category, a missing text
+  // (kAiTextKeys).
   static core::Result<std::shared_ptr<const Snapshot>> Parse(std::string_view json_text);
   // The same from an already parsed document (the Edge Config poller's item value).
   static core::Result<std::shared_ptr<const Snapshot>> FromJson(const boost::json::value& document);

@@ -247,6 +247,47 @@ TEST(Snapshot, FlagsMessagesLimitsPrompts) {
   EXPECT_FALSE(s->FindPrompt("industry_analysis")->version.empty());
 }
 
+TEST(Snapshot, PublicRateLimitIsBundledAndOptional) {
+  auto s = Bundled();
+  ASSERT_TRUE(s);
+  const RateLimit* limit = s->FindRateLimit(kPublicRateLimitId);
+  ASSERT_NE(limit, nullptr);
+  EXPECT_EQ(limit->limit, 300);
+  EXPECT_EQ(limit->window_seconds, 60);
+
+  json::value doc = json::parse(BundledCatalogJson());
+  json::array& limits = doc.as_object()["rateLimits"].as_array();
+  limits.erase(limits.end() - 1);
+  auto without = Snapshot::FromJson(doc);
+  ASSERT_TRUE(without.has_value());
+  EXPECT_EQ((*without)->FindRateLimit(kPublicRateLimitId), nullptr);
+}
+
+TEST(Snapshot, RefusesRateLimitsOutOfBounds) {
+  // The public limit is the last entry of the bundled list.
+  auto public_ip = [](json::object& doc) -> json::object& {
+    return doc["rateLimits"].as_array().back().as_object();
+  };
+  for (std::int64_t bad :
+       {std::int64_t{0}, std::int64_t{-1}, std::int64_t{1'000'001}, std::int64_t{4'294'967'596}}) {
+    EXPECT_TRUE(
+        Names(Refusal([&](json::object& doc) { public_ip(doc)["limit"] = bad; }), "rateLimits[3]"))
+        << bad;
+  }
+  for (std::int64_t bad : {std::int64_t{0}, std::int64_t{86'401}}) {
+    EXPECT_TRUE(Names(Refusal([&](json::object& doc) { public_ip(doc)["windowSeconds"] = bad; }),
+                      "rateLimits[3]"))
+        << bad;
+  }
+  EXPECT_TRUE(Names(Refusal([&](json::object& doc) { public_ip(doc)["limit"] = "300"; }),
+                    "rateLimits[3].limit"));
+  EXPECT_TRUE(Names(Refusal([&](json::object& doc) {
+                      json::array& limits = doc["rateLimits"].as_array();
+                      limits.push_back(limits.back());
+                    }),
+                    "rateLimits[4].id"));
+}
+
 TEST(Snapshot, RefusesMalformedJson) {
   auto result = Snapshot::Parse("{\"schema\": 1,");
   ASSERT_FALSE(result);

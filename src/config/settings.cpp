@@ -138,6 +138,10 @@ const std::vector<Entry>& Table() {
     t.push_back(Make("SHUTDOWN_GRACE_MS", "10000",
                      "On SIGTERM, time in-flight requests get to finish.",
                      Int(&S::shutdown_grace_ms, 0, 600'000)));
+    t.push_back(Make("TRUSTED_PROXY_HOPS", "0",
+                     "Proxies of yours in front of the server: 0 limits public routes by the "
+                     "socket's peer; N by the N-th X-Forwarded-For entry from the right.",
+                     Int(&S::trusted_proxy_hops, 0, 10)));
     // Logs
     t.push_back(Make("LOG_LEVEL", "info", "trace, debug, info, warn, error or off.",
                      OneOf(&S::log_level, {"trace", "debug", "info", "warn", "error", "off"})));

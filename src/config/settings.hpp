@@ -25,6 +25,9 @@ struct Settings {
   int idle_timeout_ms = 60'000;            // keep-alive wait for the next request
   int request_deadline_ms = 5'000;         // budget of one request, database included
   int shutdown_grace_ms = 10'000;          // SIGTERM: time in-flight requests get to finish
+  // Proxies of the operator's own in front of the server: the client of a request is the
+  // N-th X-Forwarded-For entry from the right (0: the socket's peer; the header is ignored).
+  int trusted_proxy_hops = 0;
 
   // --- Logs
   std::string log_level = "info";  // trace, debug, info, warn, error, off

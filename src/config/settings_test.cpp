@@ -27,6 +27,21 @@ TEST(Settings, FlagsInBothFormsAndRestKept) {
   EXPECT_EQ(parsed->rest, (std::vector<std::string>{"dev", "--data-dir", "x"}));
 }
 
+TEST(Settings, TrustedProxyHops) {
+  auto defaults = ParseArgs({});
+  ASSERT_TRUE(defaults.has_value());
+  EXPECT_EQ(defaults->settings.trusted_proxy_hops, 0);
+  auto one = ParseArgs({"--trusted-proxy-hops", "1"});
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->settings.trusted_proxy_hops, 1);
+  for (std::string bad : {"-1", "11", "one"}) {
+    auto refused = ParseArgs({"--trusted-proxy-hops", bad});
+    ASSERT_TRUE(refused.has_error()) << bad;
+    EXPECT_EQ(refused.error().details.front().path, "TRUSTED_PROXY_HOPS");
+  }
+  EXPECT_NE(HelpText().find("TRUSTED_PROXY_HOPS"), std::string::npos);
+}
+
 TEST(Settings, EnvironmentIsReadAndFlagsWin) {
   setenv("PORT", "7070", 1);
   setenv("LOG_LEVEL", "debug", 1);

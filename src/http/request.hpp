@@ -2,6 +2,7 @@
 // sockets: tests build a Request by hand and call Router::Dispatch.
 #pragma once
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -40,6 +41,10 @@ struct Request {
   // The I/O thread serving this request (0..threads-1): the index of the per-thread
   // resources (database pool, Redis connection) a handler may use. 0 outside a server.
   int worker = 0;
+  // Who sent it (http/client_address.hpp): the socket's peer, or the client the trusted
+  // proxies named (TRUSTED_PROXY_HOPS). What per-address limits count against; never
+  // logged. 0.0.0.0 outside a server.
+  boost::asio::ip::address client_address;
   bool english = false;  // Accept-Language prefers English; Spanish otherwise
   core::Deadline deadline{};
   std::optional<Principal> principal;  // set by the Router for authenticated routes

@@ -2,6 +2,7 @@
 // entries, so a linear scan over pre-split patterns is faster than anything cleverer.
 #include "http/router.hpp"
 
+#include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 #include <stdexcept>
 
@@ -52,6 +53,29 @@ bool Matches(const Router::Route& route, const std::vector<std::string_view>& pa
   return true;
 }
 
+void WithRateLimit(Response& response, const std::optional<RateLimitVerdict>& verdict) {
+  if (!verdict) return;
+  response.With("X-RateLimit-Limit", std::to_string(verdict->limit))
+      .With("X-RateLimit-Remaining", std::to_string(verdict->remaining))
+      .With("X-RateLimit-Reset", std::to_string(verdict->reset_epoch_seconds));
+}
+
+Response RateLimited(const RateLimitVerdict& verdict, std::string_view request_id, bool english) {
+  // Windows last at most a day (catalog::kMaxRateWindowSeconds).
+  const int wait =
+      static_cast<int>(std::clamp<std::int64_t>(verdict.retry_after_seconds, 1, 86'400));
+  core::Error error = core::MakeError(
+      core::ErrorCode::kRateLimited,
+      {"Demasiadas peticiones desde esta dirección; inténtalo de nuevo en " + std::to_string(wait) +
+           " s",
+       "Too many requests from this address; try again in " + std::to_string(wait) + " s"});
+  error.retry_after_seconds = wait;
+  Response response = ErrorResponse(error, request_id, english);
+  response.With("Cache-Control", "no-store");
+  WithRateLimit(response, verdict);
+  return response;
+}
+
 }  // namespace
 
 Router::Router() = default;
@@ -74,6 +98,8 @@ void Router::Add(beast_http::verb method, std::string pattern, Handler handler,
 }
 
 void Router::SetAuthenticate(Authenticate authenticate) { authenticate_ = std::move(authenticate); }
+
+void Router::SetPublicRateLimit(PublicRateLimit limit) { public_rate_limit_ = std::move(limit); }
 
 Router::Match Router::Resolve(beast_http::verb method, std::string_view path) const {
   Match match;
@@ -118,8 +144,15 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
   bool english = request.english;
   std::string user_hash;
   std::optional<core::Error> failure;
+  std::optional<RateLimitVerdict> verdict;
   try {
     const RouteOptions& options = match.route->options;
+    if (public_rate_limit_ && options.public_rate_limit && !options.authenticated) {
+      const int worker = request.worker;
+      const boost::asio::ip::address client = request.client_address;
+      verdict = co_await public_rate_limit_(worker, client);
+      if (verdict && !verdict->allowed) co_return RateLimited(*verdict, request_id, english);
+    }
     const bool presented =
         !request.Header("Authorization").empty() || !request.Header("Cookie").empty();
     if (options.authenticated || (options.authentication_optional && presented)) {
@@ -138,6 +171,7 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
     core::Result<Response> result = co_await match.route->handler(std::move(request));
     if (result.has_value()) {
       result->user_hash = std::move(user_hash);
+      WithRateLimit(*result, verdict);
       co_return std::move(*result);
     }
     failure = std::move(result.error());
@@ -149,6 +183,7 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
   }
   Response response = ErrorResponse(*failure, request_id, english);
   response.user_hash = std::move(user_hash);
+  WithRateLimit(response, verdict);
   co_return response;
 }
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -35,12 +37,30 @@ struct RouteOptions {
   // (Request::principal set or not) and decides: for a route that also accepts another
   // credential (GET /analytics: the operator's OPS_TOKEN).
   bool authentication_optional = false;
+  // Unless `authenticated`, each request counts against the caller's address by the public
+  // rate limit (SetPublicRateLimit). False for operational routes (health, readiness,
+  // metrics), which probes and scrapers call often from one address.
+  bool public_rate_limit = true;
 };
 
 // Verifies the caller from the Authorization and Cookie headers (either may be empty);
 // kUnauthenticated when it cannot.
 using Authenticate = std::function<boost::asio::awaitable<core::Result<Principal>>(
     std::string authorization, std::string cookie)>;
+
+// What a rate limit says about one request (the X-RateLimit-* headers).
+struct RateLimitVerdict {
+  bool allowed = true;
+  std::int64_t limit = 0;                // X-RateLimit-Limit
+  std::int64_t remaining = 0;            // X-RateLimit-Remaining, after this request
+  std::int64_t reset_epoch_seconds = 0;  // X-RateLimit-Reset: when the window ends
+  std::int64_t retry_after_seconds = 0;  // Retry-After when refused (at least 1)
+};
+
+// Counts one request from `client` on I/O thread `worker`; nullopt when no limit applies
+// (the answer then carries no X-RateLimit-* headers). Runs on that worker's thread.
+using PublicRateLimit = std::function<boost::asio::awaitable<std::optional<RateLimitVerdict>>(
+    int worker, boost::asio::ip::address client)>;
 
 class Router {
  public:
@@ -69,6 +89,13 @@ class Router {
   // Used for routes with `authenticated`; without one, those routes answer 401.
   void SetAuthenticate(Authenticate authenticate);
 
+  // Asked before authentication and the handler of every route that is neither
+  // `authenticated` nor opted out (RouteOptions::public_rate_limit), with Request::worker
+  // and Request::client_address. Refused: 429 RATE_LIMITED in the envelope with Retry-After
+  // and the X-RateLimit-* headers, the handler not run. Allowed: the answer, whatever it is,
+  // carries X-RateLimit-Limit, -Remaining and -Reset. Without one, nothing is limited.
+  void SetPublicRateLimit(PublicRateLimit limit);
+
   Match Resolve(beast_http::verb method, std::string_view path) const;
 
   // Resolves, runs the handler and renders errors. Sets params on the request. Never throws.
@@ -86,6 +113,7 @@ class Router {
  private:
   std::vector<std::unique_ptr<Route>> routes_;
   Authenticate authenticate_;
+  PublicRateLimit public_rate_limit_;
 };
 
 }  // namespace onboardd::http

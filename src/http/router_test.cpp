@@ -6,6 +6,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace onboardd::http {
 namespace {
@@ -184,6 +187,148 @@ TEST(Router, OptionalAuthenticationLetsTheHandlerDecide) {
   EXPECT_EQ(other.status, beast_http::status::ok) << "the handler decides what it means";
   EXPECT_EQ(boost::json::parse(other.body).at("user"), "none");
   EXPECT_EQ(calls, 2);
+}
+
+}  // namespace
+}  // namespace onboardd::http
+
+namespace onboardd::http {
+namespace {
+
+// A limit of `limit` requests per client address, counted here; records whom it was asked
+// about.
+struct CountingLimit {
+  int limit = 2;
+  std::map<std::string, int> counts;
+  std::vector<std::string> asked;
+
+  PublicRateLimit Hook() {
+    return [this](int, boost::asio::ip::address client)
+               -> asio::awaitable<std::optional<RateLimitVerdict>> {
+      asked.push_back(client.to_string());
+      int& count = counts[client.to_string()];
+      ++count;
+      RateLimitVerdict verdict;
+      verdict.allowed = count <= limit;
+      verdict.limit = limit;
+      verdict.remaining = std::max(0, limit - count);
+      verdict.reset_epoch_seconds = 1'900'000'000;
+      verdict.retry_after_seconds = verdict.allowed ? 0 : 42;
+      co_return verdict;
+    };
+  }
+};
+
+Response DispatchFrom(const Router& router, std::string path, std::string client,
+                      std::string authorization = "") {
+  asio::io_context ioc;
+  Request request;
+  request.message.method(verb::get);
+  request.message.target(path);
+  if (!authorization.empty()) request.message.set("Authorization", authorization);
+  request.path = std::move(path);
+  request.request_id = "req-rl";
+  request.english = true;
+  request.client_address = boost::asio::ip::make_address(client);
+  auto future = asio::co_spawn(ioc, router.Dispatch(std::move(request)), asio::use_future);
+  ioc.run();
+  return future.get();
+}
+
+std::string HeaderOf(const Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+TEST(RouterPublicRateLimit, RefusesPastTheLimitWith429InTheEnvelope) {
+  CountingLimit limit;
+  Router router;
+  int handled = 0;
+  router.Add(verb::get, "/public", [&handled](Request) -> asio::awaitable<core::Result<Response>> {
+    ++handled;
+    co_return JsonResponse(boost::json::object{{"ok", true}});
+  });
+  router.SetPublicRateLimit(limit.Hook());
+
+  auto first = DispatchFrom(router, "/public", "203.0.113.7");
+  EXPECT_EQ(first.status, beast_http::status::ok);
+  EXPECT_EQ(HeaderOf(first, "X-RateLimit-Limit"), "2");
+  EXPECT_EQ(HeaderOf(first, "X-RateLimit-Remaining"), "1");
+  EXPECT_EQ(HeaderOf(first, "X-RateLimit-Reset"), "1900000000");
+  EXPECT_EQ(HeaderOf(first, "Retry-After"), "");
+  EXPECT_EQ(HeaderOf(DispatchFrom(router, "/public", "203.0.113.7"), "X-RateLimit-Remaining"), "0");
+
+  auto refused = DispatchFrom(router, "/public", "203.0.113.7");
+  EXPECT_EQ(refused.status, beast_http::status::too_many_requests);
+  EXPECT_EQ(HeaderOf(refused, "Retry-After"), "42");
+  EXPECT_EQ(HeaderOf(refused, "X-RateLimit-Remaining"), "0");
+  EXPECT_EQ(HeaderOf(refused, "X-RateLimit-Reset"), "1900000000");
+  auto body = boost::json::parse(refused.body);
+  EXPECT_EQ(body.at("success"), false);
+  EXPECT_EQ(body.at("code"), "RATE_LIMITED");
+  EXPECT_EQ(body.at("request_id"), "req-rl");
+  EXPECT_NE(std::string(body.at("message").as_string()).find("42 s"), std::string::npos);
+  EXPECT_EQ(handled, 2);  // the refused request never reached the handler
+
+  // Another address has its own count.
+  EXPECT_EQ(DispatchFrom(router, "/public", "203.0.113.8").status, beast_http::status::ok);
+}
+
+TEST(RouterPublicRateLimit, AuthenticatedAndOptedOutRoutesAreNotCounted) {
+  CountingLimit limit;
+  Router router;
+  router.Add(verb::get, "/me", Echo("me"), {.authenticated = true});
+  router.Add(verb::get, "/healthz", Echo("health"), {.public_rate_limit = false});
+  router.Add(verb::get, "/either", Echo("either"), {.authentication_optional = true});
+  router.SetAuthenticate(
+      [](std::string authorization, std::string) -> asio::awaitable<core::Result<Principal>> {
+        if (authorization == "Bearer good") co_return Principal{"user-1", "", ""};
+        co_return core::MakeError(core::ErrorCode::kUnauthenticated);
+      });
+  router.SetPublicRateLimit(limit.Hook());
+
+  for (int i = 0; i < 5; ++i) {
+    auto me = DispatchFrom(router, "/me", "203.0.113.7", "Bearer good");
+    EXPECT_EQ(me.status, beast_http::status::ok);
+    EXPECT_EQ(HeaderOf(me, "X-RateLimit-Remaining"), "");
+    auto health = DispatchFrom(router, "/healthz", "203.0.113.7");
+    EXPECT_EQ(health.status, beast_http::status::ok);
+    EXPECT_EQ(HeaderOf(health, "X-RateLimit-Remaining"), "");
+  }
+  EXPECT_TRUE(limit.asked.empty());
+  // A route that runs without a verified caller is public, token or not.
+  EXPECT_EQ(DispatchFrom(router, "/either", "203.0.113.7").status, beast_http::status::ok);
+  EXPECT_EQ(DispatchFrom(router, "/either", "203.0.113.7", "Bearer good").status,
+            beast_http::status::ok);
+  EXPECT_EQ(DispatchFrom(router, "/either", "203.0.113.7").status,
+            beast_http::status::too_many_requests);
+}
+
+TEST(RouterPublicRateLimit, ErrorsOfTheHandlerCarryTheHeadersAndNoLimitMeansNoHeaders) {
+  CountingLimit limit;
+  Router router;
+  router.Add(verb::get, "/fails", [](Request) -> asio::awaitable<core::Result<Response>> {
+    co_return core::MakeError(core::ErrorCode::kValidation);
+  });
+  router.SetPublicRateLimit(limit.Hook());
+  auto failed = DispatchFrom(router, "/fails", "203.0.113.7");
+  EXPECT_EQ(failed.status, beast_http::status::bad_request);
+  EXPECT_EQ(HeaderOf(failed, "X-RateLimit-Remaining"), "1");
+  // Unmatched paths are not counted.
+  EXPECT_EQ(DispatchFrom(router, "/nothing", "203.0.113.7").status, beast_http::status::not_found);
+  EXPECT_EQ(limit.asked.size(), 1u);
+
+  Router unlimited;
+  unlimited.Add(verb::get, "/public", Echo("public"));
+  unlimited.SetPublicRateLimit(
+      [](int, boost::asio::ip::address) -> asio::awaitable<std::optional<RateLimitVerdict>> {
+        co_return std::nullopt;
+      });
+  auto answer = DispatchFrom(unlimited, "/public", "203.0.113.7");
+  EXPECT_EQ(answer.status, beast_http::status::ok);
+  EXPECT_EQ(HeaderOf(answer, "X-RateLimit-Remaining"), "");
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include <thread>
 
 #include "core/ids.hpp"
+#include "http/client_address.hpp"
 #include "http/error_response.hpp"
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
@@ -270,6 +271,10 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
     Record(route, beast_http::verb::unknown, status, 0);
   };
 
+  // The peer, once: every request of the connection comes from it.
+  boost::system::error_code peer_ec;
+  const asio::ip::address peer = stream.socket().remote_endpoint(peer_ec).address();
+
   beast::flat_buffer buffer;
   bool open = active_connections_.load() <= static_cast<std::size_t>(options_.max_connections);
   if (!open) co_await refuse(core::ErrorCode::kUnavailable, "unmatched");
@@ -354,6 +359,7 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
     request.request_id =
         core::IsAcceptableRequestId(client_id) ? std::string(client_id) : core::NewRequestId();
     request.worker = worker.index;
+    request.client_address = ClientAddress(peer, request.message, options_.trusted_proxy_hops);
     request.english = PrefersEnglish(request.Header("Accept-Language"));
     request.deadline = arrival + options_.request_deadline;
     request.trace = core::ContinueTrace(core::ParseTraceparent(request.Header("traceparent")));

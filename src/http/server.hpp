@@ -35,6 +35,10 @@ struct ServerOptions {
   std::chrono::milliseconds request_deadline{5'000};
   std::chrono::milliseconds shutdown_grace{10'000};
   bool access_log = true;
+  // Proxies of the operator's own in front of the server (TRUSTED_PROXY_HOPS): 0 takes the
+  // socket's peer as the client, N reads the N-th X-Forwarded-For entry from the right
+  // (http/client_address.hpp).
+  int trusted_proxy_hops = 0;
 };
 
 class Server {
