@@ -22,6 +22,7 @@
 #include "ai/response_cache.hpp"
 #include "app/dev_environment.hpp"
 #include "app/maintenance.hpp"
+#include "app/public_rate_limit.hpp"
 #include "app/routes.hpp"
 #include "audit/chain_verify.hpp"
 #include "auth/authenticator.hpp"
@@ -74,6 +75,7 @@ http::ServerOptions ServerOptionsFrom(const config::Settings& s) {
   o.request_deadline = std::chrono::milliseconds(s.request_deadline_ms);
   o.shutdown_grace = std::chrono::milliseconds(s.shutdown_grace_ms);
   o.access_log = s.access_log;
+  o.trusted_proxy_hops = s.trusted_proxy_hops;
   return o;
 }
 
@@ -210,6 +212,8 @@ int ServeUntilSignal(const config::Settings& settings,
         if (!identity) co_return identity.error();
         co_return http::Principal{identity->user_id, identity->email, identity->name};
       });
+  // Public routes: the catalog's public.ip limit per client address (shared through Redis).
+  router.SetPublicRateLimit(MakePublicRateLimit((*caches)->rate_limiter(), live_catalog));
   Services services;
   services.settings = &settings;
   services.catalog = live_catalog;
