@@ -1,12 +1,15 @@
 // Per-user AI quotas (SPEC §4.5: suggest 20, validate 30, complete 15 per hour, from the
 // catalog's rateLimits). The interface is what the routes depend on; InProcessQuotaCounter
 // is the implementation of this process (one instance serves every I/O thread, so a user's
-// quota holds across threads), and a Redis-backed one (src/cache/) plugs in behind the same
-// interface so that it holds across instances too.
+// quota holds across threads), and SharedQuotaCounter (shared_quota_counter.hpp, over
+// cache::RateLimiter) plugs in behind the same interface so that it holds across instances
+// too. MakeQuotaCounter picks one: shared when Redis is configured.
 //
-// Windows are fixed and start with a key's first call: the first Take opens a window of
-// `window` seconds, calls inside it count, and the count starts again once it has passed
-// (what INCR + EXPIRE does in Redis).
+// Windows are fixed. InProcessQuotaCounter's start with a key's first call: the first Take
+// opens a window of `window` seconds, calls inside it count, and the count starts again once
+// it has passed. SharedQuotaCounter's are aligned to the Unix epoch (an hourly quota resets
+// on the hour) and it also counts refused calls, which callers cannot tell apart (remaining
+// stays 0, the reset does not move) unless the limit is raised mid-window.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -31,9 +34,10 @@ class QuotaCounter {
  public:
   virtual ~QuotaCounter() = default;
   // Counts one call of `user` to `feature` ("ai.suggest") against `limit` per `window`, unless
-  // the limit is reached (then allowed is false and nothing is counted). Runs on the
-  // request's I/O thread, `worker`. Never fails: an implementation that cannot reach its
-  // store decides itself (and documents) whether to allow.
+  // the limit is reached (then allowed is false; InProcessQuotaCounter counts nothing,
+  // SharedQuotaCounter counts the refused call too — see above). Runs on the request's I/O
+  // thread, `worker`. Never fails: an implementation that cannot reach its store decides
+  // itself (and documents) whether to allow (SharedQuotaCounter: counts in process).
   virtual boost::asio::awaitable<Quota> Take(int worker, std::string user, std::string feature,
                                              int limit, std::chrono::seconds window) = 0;
   // The same quota without counting (GET routes report the caller's remaining calls).

@@ -2,7 +2,8 @@
 // CacheKey(provider, model, prompt version, normalized input), so two users asking the same
 // thing share one model call, and any change of model, prompt or input misses. The interface
 // is what the routes depend on; InProcessResponseCache is the implementation of this
-// process, and a Redis-backed one (src/cache/) plugs in behind the same interface.
+// process, and SharedResponseCache (shared_response_cache.hpp: this one in front of Redis)
+// plugs in behind the same interface; MakeResponseCache picks one.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

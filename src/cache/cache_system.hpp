@@ -57,6 +57,9 @@ class CacheSystem {
   Cache& cache() { return *cache_; }
   RateLimiter& rate_limiter() { return *rate_limiter_; }
   bool redis_configured() const { return redis_configured_; }
+  // REDIS_PREFIX: every key this instance writes starts with it (other users of the
+  // connections below put their own keys under it too). Any thread.
+  const std::string& prefix() const { return options_.prefix; }
 
   // Worker w's connection (null without Redis or outside Start/StopWorker), w's thread only.
   RedisConnection* connection(int worker) { return workers_[worker].redis.get(); }

@@ -2,7 +2,10 @@
 // to the sharded in-process counters.
 #include "cache/rate_limiter.hpp"
 
+#include <algorithm>
+#include <exception>
 #include <functional>
+#include <string>
 
 #include "observability/metrics.hpp"
 
@@ -56,6 +59,12 @@ RateDecision Decide(std::int64_t count, int limit, FixedWindow window, std::int6
   return decision;
 }
 
+RateDecision DecideNext(std::int64_t count, int limit, FixedWindow window, std::int64_t now_ms) {
+  RateDecision decision = Decide(count + 1, limit, window, now_ms);
+  decision.remaining = std::max<std::int64_t>(0, limit - count);
+  return decision;
+}
+
 RateLimiter::RateLimiter(RateLimiterOptions options, int workers)
     : options_(std::move(options)), redis_(static_cast<std::size_t>(workers), nullptr) {}
 
@@ -77,8 +86,7 @@ asio::awaitable<RateDecision> RateLimiter::Allow(int worker, std::string key, in
   const FixedWindow current = WindowAt(now_ms, window);
   if (RedisConnection* redis = redis_[worker]) {
     if (redis->connected()) {
-      const std::string counter_key =
-          options_.prefix + "rl:" + key + ":" + std::to_string(current.start_ms / 1000);
+      const std::string counter_key = CounterKey(key, current);
       std::vector<RedisCommand> commands;
       commands.push_back(RedisCommand{"MULTI"});
       commands.push_back(RedisCommand{"INCR", counter_key});
@@ -103,6 +111,38 @@ asio::awaitable<RateDecision> RateLimiter::Allow(int worker, std::string key, in
   RateDecision decision = AllowLocally(key, limit, current, now_ms);
   Decisions(decision.allowed, false).Add();
   co_return decision;
+}
+
+asio::awaitable<RateDecision> RateLimiter::Peek(int worker, std::string key, int limit,
+                                                std::chrono::seconds window) {
+  const std::int64_t now_ms = NowMs();
+  const FixedWindow current = WindowAt(now_ms, window);
+  if (RedisConnection* redis = redis_[worker]) {
+    if (redis->connected()) {
+      RedisCommand get("GET", CounterKey(key, current));
+      auto reply = co_await redis->Execute(std::move(get));
+      std::int64_t count = -1;
+      if (reply && reply->IsNil()) {
+        count = 0;  // nothing counted in this window yet
+      } else if (reply && reply->type == RedisReply::Type::kString) {
+        try {
+          count = std::stoll(reply->text);
+        } catch (const std::exception&) {
+          count = -1;  // not a counter: someone else's key; count in process
+        }
+      }
+      if (count >= 0) {
+        RateDecision decision = DecideNext(count, limit, current, now_ms);
+        decision.shared = true;
+        co_return decision;
+      }
+    }
+  }
+  co_return PeekLocally(key, limit, current, now_ms);
+}
+
+std::string RateLimiter::CounterKey(const std::string& key, FixedWindow window) const {
+  return options_.prefix + "rl:" + key + ":" + std::to_string(window.start_ms / 1000);
 }
 
 std::size_t RateLimiter::local_keys() {
@@ -138,6 +178,20 @@ RateDecision RateLimiter::AllowLocally(const std::string& key, int limit, FixedW
     count = ++counter.count;
   }
   return Decide(count, limit, window, now_ms);
+}
+
+RateDecision RateLimiter::PeekLocally(const std::string& key, int limit, FixedWindow window,
+                                      std::int64_t now_ms) {
+  Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
+  std::int64_t count = 0;
+  {
+    std::lock_guard lock(shard.mu);
+    auto it = shard.counters.find(key);
+    if (it != shard.counters.end() && it->second.window_start_ms == window.start_ms) {
+      count = it->second.count;
+    }
+  }
+  return DecideNext(count, limit, window, now_ms);
 }
 
 }  // namespace onboardd::cache

@@ -10,7 +10,7 @@
 // collection. Windows are aligned to the Unix epoch (an hourly quota resets on the hour);
 // the price is the usual one of fixed windows: up to twice the limit across a boundary.
 //
-// Thread-safety: Allow on worker w's thread only; the in-process counters are shared by
+// Thread-safety: Allow and Peek on worker w's thread only; the in-process counters are shared by
 // all workers (16 mutex-guarded shards, held for a map lookup).
 #pragma once
 
@@ -47,6 +47,10 @@ FixedWindow WindowAt(std::int64_t now_ms, std::chrono::seconds window);
 // The decision for the `count`-th request (counting this one) of a window.
 RateDecision Decide(std::int64_t count, int limit, FixedWindow window, std::int64_t now_ms);
 
+// What a window that has counted `count` requests says about the next one, without counting
+// it: allowed when count < limit, remaining = limit - count (never negative).
+RateDecision DecideNext(std::int64_t count, int limit, FixedWindow window, std::int64_t now_ms);
+
 struct RateLimiterOptions {
   std::string prefix = "onboardd:";      // Redis keys: <prefix>rl:<key>:<window start, s>
   std::size_t local_max_keys = 100'000;  // in-process counters kept at most
@@ -69,6 +73,13 @@ class RateLimiter {
   boost::asio::awaitable<RateDecision> Allow(int worker, std::string key, int limit,
                                              std::chrono::seconds window);
 
+  // The same key's window without counting (DecideNext): what a GET route reports as the
+  // remaining calls. Reads the counter Allow increments (GET in Redis; `shared` true), or the
+  // in-process counter when Redis is absent or fails — the one the fallback of Allow counts.
+  // Never fails; never creates a counter.
+  boost::asio::awaitable<RateDecision> Peek(int worker, std::string key, int limit,
+                                            std::chrono::seconds window);
+
   // In-process counters currently kept (tests, metrics). Any thread.
   std::size_t local_keys();
 
@@ -86,6 +97,10 @@ class RateLimiter {
 
   RateDecision AllowLocally(const std::string& key, int limit, FixedWindow window,
                             std::int64_t now_ms);
+  RateDecision PeekLocally(const std::string& key, int limit, FixedWindow window,
+                           std::int64_t now_ms);
+  // <prefix>rl:<key>:<window start, s>
+  std::string CounterKey(const std::string& key, FixedWindow window) const;
   std::int64_t NowMs() const;
 
   // Constant after construction.

@@ -66,6 +66,48 @@ TEST(RateLimiterLocal, CountsPerKeyAndResetsWithTheWindow) {
   EXPECT_EQ(next.remaining, 2);
 }
 
+RateDecision PeekSync(RateLimiter& limiter, std::string key, int limit, seconds window) {
+  boost::asio::io_context io;
+  auto future = boost::asio::co_spawn(io, limiter.Peek(0, std::move(key), limit, window),
+                                      boost::asio::use_future);
+  io.run();
+  return future.get();
+}
+
+TEST(FixedWindowMath, DecideNextDoesNotCountTheNextRequest) {
+  const FixedWindow window{3'600'000, 7'200'000};
+  auto fresh = DecideNext(0, 20, window, 3'600'500);
+  EXPECT_TRUE(fresh.allowed);
+  EXPECT_EQ(fresh.remaining, 20);
+  EXPECT_EQ(fresh.reset_epoch_seconds, 7200);
+  auto full = DecideNext(20, 20, window, 7'000'000);
+  EXPECT_FALSE(full.allowed);
+  EXPECT_EQ(full.remaining, 0);
+  EXPECT_EQ(full.retry_after_seconds, 200);
+  EXPECT_EQ(DecideNext(25, 20, window, 7'000'000).remaining, 0);  // refused ones were counted
+}
+
+TEST(RateLimiterLocal, PeekReadsTheCounterWithoutCounting) {
+  std::int64_t now = 10'000'000;
+  RateLimiter limiter(RateLimiterOptions{"p:", 1000, [&now] { return now; }}, 1);
+  auto untouched = PeekSync(limiter, "user-a", 3, seconds(60));
+  EXPECT_TRUE(untouched.allowed);
+  EXPECT_EQ(untouched.remaining, 3);
+  EXPECT_FALSE(untouched.shared);
+  EXPECT_EQ(limiter.local_keys(), 0u);  // a peek creates no counter
+  AllowSync(limiter, "user-a", 3, seconds(60));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(PeekSync(limiter, "user-a", 3, seconds(60)).remaining, 2);
+  // Five peeks did not use the calls up: the second and third are still allowed.
+  EXPECT_TRUE(AllowSync(limiter, "user-a", 3, seconds(60)).allowed);
+  EXPECT_TRUE(AllowSync(limiter, "user-a", 3, seconds(60)).allowed);
+  auto spent = PeekSync(limiter, "user-a", 3, seconds(60));
+  EXPECT_FALSE(spent.allowed);
+  EXPECT_EQ(spent.remaining, 0);
+  EXPECT_GT(spent.retry_after_seconds, 0);
+  now += 60'000;  // next window: the old count no longer applies
+  EXPECT_EQ(PeekSync(limiter, "user-a", 3, seconds(60)).remaining, 3);
+}
+
 TEST(RateLimiterLocal, BoundedNumberOfKeys) {
   std::int64_t now = 10'000'000;
   RateLimiter limiter(RateLimiterOptions{"p:", 32, [&now] { return now; }}, 1);
