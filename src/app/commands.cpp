@@ -20,6 +20,8 @@
 
 #include "ai/openai_provider.hpp"
 #include "ai/response_cache.hpp"
+#include "ai/shared_quota_counter.hpp"
+#include "ai/shared_response_cache.hpp"
 #include "app/dev_environment.hpp"
 #include "app/maintenance.hpp"
 #include "app/public_rate_limit.hpp"
@@ -172,6 +174,18 @@ int ServeUntilSignal(const config::Settings& settings,
   }
   auth::Authenticator authenticator(auth_options, fetcher);
 
+  // Caching and rate limits: Redis when REDIS_URL is set (shared by every instance), in
+  // process otherwise. Made before the server, so that it outlives every I/O thread.
+  auto caches =
+      cache::CacheSystem::Create(CacheSystemOptionsFrom(settings), settings.EffectiveThreads());
+  if (!caches) {
+    Log(Level::kError, "redis_url_invalid", {{"error", caches.error().message.en}});
+    return 2;
+  }
+  const cache::Keyspace status_space(
+      "status", {.ttl = std::chrono::seconds(settings.cache_status_ttl_seconds),
+                 .local_ttl = std::chrono::milliseconds(settings.cache_status_local_ttl_ms)});
+
   // AI: the rules (default), or an OpenAI-compatible endpoint with the rules as fallback.
   std::shared_ptr<const ai::Provider> ai_provider;
   if (settings.ai_provider == "openai") {
@@ -186,22 +200,14 @@ int ServeUntilSignal(const config::Settings& settings,
   }
   ai::AssistantOptions ai_options;
   ai_options.timeout = std::chrono::milliseconds(settings.ai_timeout_ms);
+  ai_options.cache_ttl = std::chrono::seconds(settings.cache_ai_ttl_seconds);
+  ai::SharedResponseCacheOptions ai_cache_options;
+  ai_cache_options.local_ttl = std::chrono::seconds(settings.cache_ai_local_ttl_seconds);
+  // Answers in Redis (shared) behind an in-process copy; in process only without Redis.
   auto assistant = std::make_shared<ai::Assistant>(
-      ai_provider, std::make_shared<ai::InProcessResponseCache>(), ai_options);
+      ai_provider, ai::MakeResponseCache(caches->get(), ai_cache_options), ai_options);
   Log(Level::kInfo, "ai_provider",
       {{"provider", assistant->provider_name()}, {"model", assistant->model()}});
-
-  // Caching and rate limits: Redis when REDIS_URL is set (shared by every instance), in
-  // process otherwise. Made before the server, so that it outlives every I/O thread.
-  auto caches =
-      cache::CacheSystem::Create(CacheSystemOptionsFrom(settings), settings.EffectiveThreads());
-  if (!caches) {
-    Log(Level::kError, "redis_url_invalid", {{"error", caches.error().message.en}});
-    return 2;
-  }
-  const cache::Keyspace status_space(
-      "status", {.ttl = std::chrono::seconds(settings.cache_status_ttl_seconds),
-                 .local_ttl = std::chrono::milliseconds(settings.cache_status_local_ttl_ms)});
 
   http::Router router;
   router.SetAuthenticate(
@@ -219,7 +225,7 @@ int ServeUntilSignal(const config::Settings& settings,
   services.catalog = live_catalog;
   services.pools = pools;
   services.assistant = assistant;
-  services.ai_quotas = std::make_shared<ai::InProcessQuotaCounter>();
+  services.ai_quotas = ai::MakeQuotaCounter(caches->get());  // shared through Redis when set
   services.status_cache = std::make_shared<onboarding::StatusCache>(
       (*caches)->cache(), status_space, std::chrono::milliseconds(settings.request_deadline_ms));
   services.database_ready = [pools](int worker) -> asio::awaitable<core::Status> {

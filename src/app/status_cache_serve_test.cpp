@@ -243,3 +243,44 @@ TEST_F(StatusCacheServe, WithoutRedisTheInstanceCachesInProcessAndStaysFresh) {
 }
 
 }  // namespace
+
+namespace {
+
+// The other state instances share through the same Redis: AI quotas and the per-address limit
+// of public routes.
+TEST_F(StatusCacheServe, AiQuotasAndThePublicLimitAreSharedByInstances) {
+  auto a = Serve("quota-a", redis_->Url());
+  auto b = Serve("quota-b", redis_->Url());
+  const std::string user = NewUser("quota");
+  const std::string body = R"({"company_name": "Acme", "description": "Plataforma SaaS"})";
+  HttpReply first = a->Call("POST", "/api/onboarding/ai/suggest", body, Auth(user));
+  ASSERT_EQ(first.status, 200) << first.body;
+  const int after_one = std::stoi(onboardd::testing::HeaderOf(first.head, "X-RateLimit-Remaining"));
+  HttpReply second = b->Call("POST", "/api/onboarding/ai/suggest", body, Auth(user));
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(std::stoi(onboardd::testing::HeaderOf(second.head, "X-RateLimit-Remaining")),
+            after_one - 1)
+      << "b counted a's call";
+
+  // public.ip (300 a minute in the bundled catalog), from 127.0.0.1, across both instances.
+  // The window is a fixed minute: a boundary crossed mid-run restarts the count, so the test
+  // looks for a 429 within twice the limit.
+  // Counted apart, each instance would allow 300: the 601st request would be the first 429.
+  bool refused = false;
+  std::string refusal;
+  for (int i = 0; i < 600 && !refused; ++i) {
+    HttpReply r = (i % 2 == 0 ? *a : *b).Call("GET", "/api/onboarding/industries");
+    refused = r.status == 429;
+    if (refused) refusal = r.head + "\n" + r.body;
+    if (!refused) {
+      ASSERT_EQ(r.status, 200) << r.body;
+    }
+  }
+  EXPECT_TRUE(refused) << "no 429 within 600 requests: the limit is not shared";
+  EXPECT_NE(onboardd::testing::HeaderOf(refusal, "Retry-After"), "") << refusal;
+  EXPECT_NE(refusal.find("\"code\":\"RATE_LIMITED\""), std::string::npos) << refusal;
+  // /healthz is not limited.
+  EXPECT_EQ(a->Call("GET", "/healthz").status, 200);
+}
+
+}  // namespace

@@ -184,6 +184,13 @@ const std::vector<Entry>& Table() {
                      Int(&S::cache_status_local_ttl_ms, 0, 3'600'000)));
     t.push_back(Make("CACHE_LOCAL_MAX_MB", "16", "In-process cache size per I/O thread.",
                      Int(&S::cache_local_max_mb, 1, 4'096)));
+    t.push_back(Make("CACHE_AI_TTL_SECONDS", "86400",
+                     "How long an AI answer is reused for the same question (Redis, else in "
+                     "process).",
+                     Int(&S::cache_ai_ttl_seconds, 1, 30 * 86'400)));
+    t.push_back(Make("CACHE_AI_LOCAL_TTL_SECONDS", "60",
+                     "How long an instance keeps its own copy of an AI answer; 0: Redis only.",
+                     Int(&S::cache_ai_local_ttl_seconds, 0, 86'400)));
     // Catalog
     t.push_back(Make("EDGE_CONFIG", "",
                      "Vercel Edge Config connection string "

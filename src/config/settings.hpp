@@ -50,6 +50,8 @@ struct Settings {
   int cache_status_ttl_seconds = 60;      // a user's status rows in Redis
   int cache_status_local_ttl_ms = 5'000;  // and in process (0: no in-process copy)
   int cache_local_max_mb = 16;            // in-process cache, per I/O thread
+  int cache_ai_ttl_seconds = 86'400;      // an AI answer in Redis (or in process without it)
+  int cache_ai_local_ttl_seconds = 60;    // and each instance's copy of it (0: none)
 
   // --- Catalog (Edge Config)
   std::string edge_config;  // https://edge-config.vercel.com/<id>?token=<token>
