@@ -243,6 +243,12 @@ TEST_F(OpsServe, MetricsCarryEveryFamilyInTextFormat) {
            R"({"data":{"company":{"name":"Metrics Co","industry":"retail","size":"small"}}})", auth)
           .status,
       200);
+  // One AI answer (the rules provider here), so that the AI call families have series (tokens,
+  // cost and the breaker exist with a model provider: ai_api_test scrapes those).
+  ASSERT_EQ(Call("POST", "/api/onboarding/ai/suggest",
+                 R"({"company_name":"Metrics Co","description":"Tienda online"})", auth)
+                .status,
+            200);
   Reply metrics = Call("GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.head.find("text/plain; version=0.0.4"), std::string::npos);
@@ -281,6 +287,12 @@ TEST_F(OpsServe, MetricsCarryEveryFamilyInTextFormat) {
                              "onboardd_catalog_info",
                              "onboardd_edge_config_polls_total",
                              "onboardd_build_info",
+                             "onboardd_cache_requests_total",
+                             "onboardd_cache_loads_total",
+                             "onboardd_cache_invalidations_total",
+                             "onboardd_cache_shared_ready",
+                             "onboardd_ai_calls_total",
+                             "onboardd_ai_call_seconds",
                              "process_cpu_seconds_total",
                              "process_resident_memory_bytes",
                              "process_open_fds",
