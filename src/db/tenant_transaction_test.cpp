@@ -91,6 +91,37 @@ TEST(TenantTransaction, OneRoundTripPerTransaction) {
   EXPECT_EQ(round_trips.Value() - before, 5u);
 }
 
+// What a request sends and what runs outside any (periodic jobs, background refreshes) are
+// told apart, so that round trips per request can be counted while the jobs run.
+TEST(TenantTransaction, RoundTripsOutsideARequestAreCountedAsBackground) {
+  PoolHarness h(Options(2));
+  auto& total = observability::Metrics().GetCounter(
+      "onboardd_db_round_trips_total",
+      "Pipelines sent to PostgreSQL (one network round trip each).");
+  auto& background = observability::Metrics().GetCounter(
+      "onboardd_db_background_round_trips_total",
+      "Of onboardd_db_round_trips_total, those sent outside any request (periodic jobs, "
+      "background refreshes).");
+  const std::string user = NewUser();
+  auto request = std::make_shared<core::RequestContext>();
+  request->request_id = "round-trip-test";
+
+  std::uint64_t total_before = total.Value(), background_before = background.Value();
+  TenantTransaction in_request(Context(user));
+  in_request.Add(kWhoAmI);
+  ASSERT_TRUE(h.CommitInRequest(std::move(in_request), request).has_value());
+  EXPECT_EQ(total.Value() - total_before, 1u);
+  EXPECT_EQ(background.Value() - background_before, 0u);
+
+  total_before = total.Value();
+  background_before = background.Value();
+  TenantTransaction outside(Context(user));
+  outside.Add(kWhoAmI);
+  ASSERT_TRUE(h.Commit(std::move(outside)).has_value());
+  EXPECT_EQ(total.Value() - total_before, 1u);
+  EXPECT_EQ(background.Value() - background_before, 1u);
+}
+
 TEST(TenantTransaction, AFailureRollsBackItsWholeTransactionAndNothingElse) {
   PoolHarness h(Options(2));
   std::string failing_user = NewUser(), other_user = NewUser();

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "core/request_context.hpp"
 #include "db/pg_pool.hpp"
 #include "db/tenant_transaction.hpp"
 
@@ -49,10 +50,15 @@ class PoolHarness {
   // Commits a transaction built by the caller, on the pool's thread.
   core::Result<std::vector<db::Rows>> Commit(db::TenantTransaction tx,
                                              std::string* sqlstate = nullptr) {
-    return Await([](db::Pool& pool, db::TenantTransaction t,
-                    std::string* s) -> boost::asio::awaitable<core::Result<std::vector<db::Rows>>> {
-      co_return co_await t.Commit(pool, s);
-    }(*pool_, std::move(tx), sqlstate));
+    return Await(CommitOn(*pool_, std::move(tx), sqlstate));
+  }
+
+  // The same, as the server runs a request's work: on a RequestExecutor carrying `context`.
+  core::Result<std::vector<db::Rows>> CommitInRequest(
+      db::TenantTransaction tx, std::shared_ptr<const core::RequestContext> context) {
+    return boost::asio::co_spawn(core::BindRequestContext(io_.get_executor(), std::move(context)),
+                                 CommitOn(*pool_, std::move(tx), nullptr), boost::asio::use_future)
+        .get();
   }
 
   // Keeps committing `statement` (as an anonymous read) until one succeeds or `within`
@@ -78,6 +84,11 @@ class PoolHarness {
   int started() const { return started_; }
 
  private:
+  static boost::asio::awaitable<core::Result<std::vector<db::Rows>>> CommitOn(
+      db::Pool& pool, db::TenantTransaction tx, std::string* sqlstate) {
+    co_return co_await tx.Commit(pool, sqlstate);
+  }
+
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::thread thread_;
