@@ -16,7 +16,7 @@ std::string_view ToCodeString(ErrorCode code) {
     case ErrorCode::kNotFound:
       return "NOT_FOUND";
     case ErrorCode::kMethodNotAllowed:
-      return "METHOD_NOT_ALLOWED";
+      return "VALIDATION_ERROR";
     case ErrorCode::kConflict:
       return "CONFLICT";
     case ErrorCode::kPreconditionFailed:
@@ -24,7 +24,9 @@ std::string_view ToCodeString(ErrorCode code) {
     case ErrorCode::kPayloadTooLarge:
       return "PAYLOAD_TOO_LARGE";
     case ErrorCode::kHeadersTooLarge:
-      return "HEADERS_TOO_LARGE";
+      return "PAYLOAD_TOO_LARGE";
+    case ErrorCode::kRequestTimeout:
+      return "VALIDATION_ERROR";
     case ErrorCode::kRateLimited:
       return "RATE_LIMITED";
     case ErrorCode::kUnavailable:

@@ -31,6 +31,8 @@ enum class ErrorCode {
   kPayloadTooLarge,
   // The header block is larger than the server accepts (431).
   kHeadersTooLarge,
+  // The request did not arrive whole within the header or body timeout (408).
+  kRequestTimeout,
   // A quota was exceeded (429, with Retry-After).
   kRateLimited,
   // A dependency (database, pool) is unavailable or overloaded; retrying later may work
@@ -40,7 +42,9 @@ enum class ErrorCode {
   kInternal,
 };
 
-// "VALIDATION_ERROR", "NOT_FOUND", ...: the stable code of the error envelope.
+// "VALIDATION_ERROR", "NOT_FOUND", ...: the stable code of the error envelope, always one of
+// SPEC's closed list. The HTTP status tells apart what shares a code: 405 and 408 are
+// VALIDATION_ERROR (the request cannot be served as sent), 431 is PAYLOAD_TOO_LARGE.
 std::string_view ToCodeString(ErrorCode code);
 
 // A message in both languages the API speaks. Empty means "use the code's default".

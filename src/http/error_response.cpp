@@ -47,6 +47,10 @@ DefaultText DefaultFor(ErrorCode code) {
       return {"Request header fields too large",
               {"Las cabeceras de la petición son demasiado grandes",
                "The request headers are too large"}};
+    case ErrorCode::kRequestTimeout:
+      return {"Request timeout",
+              {"La petición no llegó completa a tiempo; envíala de nuevo",
+               "The request did not arrive complete in time; send it again"}};
     case ErrorCode::kRateLimited:
       return {"Too many requests",
               {"Demasiadas peticiones; inténtalo más tarde", "Too many requests; try again later"}};
@@ -82,6 +86,8 @@ status StatusFor(ErrorCode code) {
       return status::payload_too_large;
     case ErrorCode::kHeadersTooLarge:
       return status::request_header_fields_too_large;
+    case ErrorCode::kRequestTimeout:
+      return status::request_timeout;
     case ErrorCode::kRateLimited:
       return status::too_many_requests;
     case ErrorCode::kUnavailable:

@@ -1,7 +1,8 @@
-// Connection handling on Beast. Every wait has a deadline (tcp_stream::expires_after):
-// waiting for the first byte of a request uses the idle timeout, the header block the header
-// timeout, the body the body timeout, so a silent or trickling client cannot hold a
-// connection; when a deadline passes Beast closes the socket, so the client gets no answer. Each
+// Connection handling on Beast. Every wait has a deadline: waiting for the first byte of a
+// request uses the idle timeout (past it the connection closes silently, as HTTP allows for an
+// idle keep-alive connection), the header block the header timeout and the body the body
+// timeout (past either, the slow client gets a 408 in the error envelope, then the connection
+// closes), so a silent or trickling client cannot hold a connection. Each
 // connection lives on the io_context of the thread that accepted it and never touches another
 // thread's state.
 #include "http/server.hpp"
@@ -237,6 +238,47 @@ asio::awaitable<void> Server::Accept(Worker& worker) {
   }
 }
 
+namespace {
+
+// The deadline of one read of a request that has begun (its header block, its body). Beast's
+// own timeouts close the socket, and then nothing can be answered; this one cancels the read
+// and leaves the socket open, so that the slow client gets a 408 in the envelope. The timer's
+// handler touches the stream only while the read it guards is pending (`armed`), so a late
+// handler after Disarm, or after the connection ended, does nothing.
+class ReadDeadline {
+ public:
+  ReadDeadline(beast::tcp_stream& stream, std::chrono::milliseconds timeout)
+      : state_(std::make_shared<State>()), timer_(stream.get_executor()) {
+    stream.expires_never();
+    timer_.expires_after(timeout);
+    timer_.async_wait([state = state_, &stream](const boost::system::error_code& ec) {
+      if (ec || !state->armed) return;
+      state->expired = true;
+      stream.cancel();
+    });
+  }
+  ~ReadDeadline() { Disarm(); }
+  ReadDeadline(const ReadDeadline&) = delete;
+  ReadDeadline& operator=(const ReadDeadline&) = delete;
+
+  // Call as soon as the read completes.
+  void Disarm() {
+    state_->armed = false;
+    timer_.cancel();
+  }
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct State {
+    bool armed = true;
+    bool expired = false;
+  };
+  std::shared_ptr<State> state_;
+  asio::steady_timer timer_;
+};
+
+}  // namespace
+
 asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
                                     std::shared_ptr<core::RequestContext> context) {
   active_connections_.fetch_add(1);
@@ -297,12 +339,14 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
     // The route, known once the header is in, decides the body limit; until then none, or
     // the parser would refuse a large Content-Length before the route could allow it.
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    stream.expires_after(options_.header_timeout);
+    ReadDeadline header_deadline(stream, options_.header_timeout);
     auto [header_ec, header_bytes] =
         co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
+    header_deadline.Disarm();
     if (header_ec) {
-      // A timed-out stream is already closed by Beast: nothing can be answered then.
-      if (header_ec == beast_http::error::header_limit) {
+      if (header_deadline.expired()) {
+        co_await refuse(core::ErrorCode::kRequestTimeout, "unmatched");
+      } else if (header_ec == beast_http::error::header_limit) {
         co_await refuse(core::ErrorCode::kHeadersTooLarge, "unmatched");
       } else if (header_ec != beast::error::timeout &&
                  header_ec != beast_http::error::end_of_stream && header_ec != asio::error::eof &&
@@ -334,10 +378,13 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
         auto [ec, n] = co_await beast_http::async_write(stream, cont, kTuple);
         if (ec) break;
       }
-      stream.expires_after(options_.body_timeout);
+      ReadDeadline body_deadline(stream, options_.body_timeout);
       auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
+      body_deadline.Disarm();
       if (body_ec) {
-        if (body_ec == beast_http::error::body_limit) {
+        if (body_deadline.expired()) {
+          co_await refuse(core::ErrorCode::kRequestTimeout, match.pattern);
+        } else if (body_ec == beast_http::error::body_limit) {
           co_await refuse(core::ErrorCode::kPayloadTooLarge, match.pattern);
         } else if (body_ec != beast::error::timeout && body_ec != asio::error::eof &&
                    body_ec != asio::error::connection_reset &&
