@@ -1,0 +1,61 @@
+// Admission to a pool's queue of requests waiting for a connection: shed only real overload.
+// A wait is not overload: a request that finds every connection busy waits for one until its
+// own deadline. A machine pause (GC of a neighbour, a noisy core) leaves a backlog that drains
+// by itself, and shedding it would answer 503 to work that finishes in time. Overload is a
+// queue that stands: CoDel's test (Nichols & Jacobson, "Controlling Queue Delay"), as large RPC
+// stacks apply it to admission, plus one refinement for pauses — the queue must also not have
+// got shorter over the interval. Then new arrivals are refused at once (503 + Retry-After)
+// until a waiter gets a connection quickly again or the queue empties.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+
+#include "core/clock.hpp"
+
+namespace onboardd::db {
+
+struct AdmissionOptions {
+  std::size_t max_waiters = 1024;           // queue length bound: beyond, refused at once
+  std::chrono::milliseconds target{50};     // a wait longer than this is "above target"
+  std::chrono::milliseconds interval{500};  // for this long without draining: overload
+};
+
+// The decision alone, without I/O or timers: the pool tells it what happens and when (the
+// caller's clock is the `now` argument, so tests drive it with made-up times). One gate per
+// pool; not thread-safe (a pool lives on one thread).
+//
+// Overloaded, once every waiter that left the queue for a whole `interval` had waited at
+// least `target`, the queue never emptied meanwhile, and at the interval's end it is not
+// shorter than at its start (a backlog after a pause shrinks: the window starts again).
+// Overload ends when a waiter leaves after less than `target`, or when the queue empties.
+class AdmissionGate {
+ public:
+  using TimePoint = core::SteadyClock::time_point;
+  using Duration = core::SteadyClock::duration;
+
+  explicit AdmissionGate(AdmissionOptions options) : options_(options) {}
+
+  // A request found no free connection and `waiting` others already queued. True: let it
+  // queue (it waits up to its deadline); false: refuse it now (the queue is full, or
+  // overloaded).
+  bool Admit(std::size_t waiting) const;
+
+  // A waiter left the queue at `now` — given a connection, or its deadline passed — after
+  // waiting `sojourn`; `waiting` remain queued.
+  void Left(TimePoint now, Duration sojourn, std::size_t waiting);
+
+  bool overloaded() const { return overloaded_; }
+  const AdmissionOptions& options() const { return options_; }
+
+ private:
+  const AdmissionOptions options_;
+  bool overloaded_ = false;
+  // While every leaving waiter is above target: when the interval ends, and the queue's
+  // length when it began.
+  std::optional<TimePoint> window_end_;
+  std::size_t waiting_at_start_ = 0;
+};
+
+}  // namespace onboardd::db
