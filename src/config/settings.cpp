@@ -158,11 +158,11 @@ const std::vector<Entry>& Table() {
                      "Requests that may wait for a database connection, per I/O thread; a "
                      "waiting request waits up to its deadline; more are refused with 503.",
                      Int(&S::db_queue_max, 0, 1'000'000)));
-    t.push_back(Make("DB_QUEUE_TARGET_MS", "50",
+    t.push_back(Make("DB_QUEUE_TARGET_MS", "500",
                      "Overload detection: a wait for a database connection longer than this is "
                      "above target.",
                      Int(&S::db_queue_target_ms, 1, 60'000)));
-    t.push_back(Make("DB_QUEUE_INTERVAL_MS", "500",
+    t.push_back(Make("DB_QUEUE_INTERVAL_MS", "1000",
                      "When every wait was above target this long and the queue did not get "
                      "shorter, new arrivals are refused with 503 until a wait is short again.",
                      Int(&S::db_queue_interval_ms, 1, 600'000)));
