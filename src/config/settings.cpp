@@ -164,7 +164,8 @@ const std::vector<Entry>& Table() {
                      Int(&S::db_queue_target_ms, 1, 60'000)));
     t.push_back(Make("DB_QUEUE_INTERVAL_MS", "1000",
                      "When every wait was above target this long and the queue did not get "
-                     "shorter, new arrivals are refused with 503 until a wait is short again.",
+                     "shorter, it stands: then a new arrival it would not serve before the "
+                     "arrival's deadline, at the last interval's rate, is refused with 503.",
                      Int(&S::db_queue_interval_ms, 1, 600'000)));
     t.push_back(Make("DB_CONNECT_TIMEOUT_MS", "2000", "Database connect timeout.",
                      Int(&S::db_connect_timeout_ms, 100, 60'000)));

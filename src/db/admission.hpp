@@ -4,8 +4,10 @@
 // by itself, and shedding it would answer 503 to work that finishes in time. Overload is a
 // queue that stands: CoDel's test (Nichols & Jacobson, "Controlling Queue Delay"), as large RPC
 // stacks apply it to admission, plus one refinement for pauses — the queue must also not have
-// got shorter over the interval. Then new arrivals are refused at once (503 + Retry-After)
-// until a waiter gets a connection quickly again or the queue empties.
+// got shorter over the interval. While it stands, a new arrival is refused at once (503 +
+// Retry-After) when the queue cannot drain before that arrival's deadline at the rate
+// connections were handed out over the last interval — the rate pauses included, so a
+// backlog left by repeated pauses is still admitted while it drains in time.
 #pragma once
 
 #include <chrono>
@@ -30,10 +32,10 @@ struct AdmissionOptions {
 // caller's clock is the `now` argument, so tests drive it with made-up times). One gate per
 // pool; not thread-safe (a pool lives on one thread).
 //
-// Overloaded, once every waiter that left the queue for a whole `interval` had waited at
-// least `target`, the queue never emptied meanwhile, and at the interval's end it is not
-// shorter than at its start (a backlog after a pause shrinks: the window starts again).
-// Overload ends when a waiter leaves after less than `target`, or when the queue empties.
+// Standing (overloaded()), once every waiter that left the queue for a whole `interval` had
+// waited at least `target`, the queue never emptied meanwhile, and at the interval's end it
+// is not shorter than at its start (a backlog after a pause shrinks: the window starts
+// again). It ends when a waiter leaves after less than `target`, or when the queue empties.
 class AdmissionGate {
  public:
   using TimePoint = core::SteadyClock::time_point;
@@ -41,10 +43,11 @@ class AdmissionGate {
 
   explicit AdmissionGate(AdmissionOptions options) : options_(options) {}
 
-  // A request found no free connection and `waiting` others already queued. True: let it
-  // queue (it waits up to its deadline); false: refuse it now (the queue is full, or
-  // overloaded).
-  bool Admit(std::size_t waiting) const;
+  // A request found no free connection at `now` and `waiting` others already queued. True:
+  // let it queue (it waits up to `deadline`); false: refuse it now — the queue is full, or
+  // it stands and would not drain before `deadline` at the last interval's departure rate
+  // (none departed: it would not drain at all).
+  bool Admit(TimePoint now, std::size_t waiting, TimePoint deadline);
 
   // A waiter left the queue at `now` — given a connection, or its deadline passed — after
   // waiting `sojourn`; `waiting` remain queued.
@@ -60,6 +63,12 @@ class AdmissionGate {
   // length when it began.
   std::optional<TimePoint> window_end_;
   std::size_t waiting_at_start_ = 0;
+  // Departures (waiters that left) counted per interval: the current one since
+  // `rate_since_`, and the one before it (zero when a whole interval passed without any).
+  void CountDepartures(TimePoint now);
+  std::optional<TimePoint> rate_since_;
+  std::size_t departed_now_ = 0;
+  std::size_t departed_before_ = 0;
 };
 
 }  // namespace onboardd::db

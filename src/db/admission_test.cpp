@@ -19,12 +19,18 @@ AdmissionOptions Options() {
 // A made-up clock: the gate only ever sees the times these tests hand it.
 const TimePoint kStart{};
 
+// Whether an arrival at `now` with `budget` left before its deadline may queue.
+bool Admit(AdmissionGate& gate, TimePoint now, std::size_t waiting,
+           std::chrono::milliseconds budget = 5s) {
+  return gate.Admit(now, waiting, now + budget);
+}
+
 TEST(AdmissionGate, AdmitsUntilTheQueueIsFull) {
   AdmissionGate gate(Options());
-  EXPECT_TRUE(gate.Admit(0));
-  EXPECT_TRUE(gate.Admit(99));
-  EXPECT_FALSE(gate.Admit(100));
-  EXPECT_FALSE(gate.Admit(500));
+  EXPECT_TRUE(Admit(gate, kStart, 0));
+  EXPECT_TRUE(Admit(gate, kStart, 99));
+  EXPECT_FALSE(Admit(gate, kStart, 100));
+  EXPECT_FALSE(Admit(gate, kStart, 500));
 }
 
 TEST(AdmissionGate, ShortWaitsNeverShed) {
@@ -33,7 +39,7 @@ TEST(AdmissionGate, ShortWaitsNeverShed) {
     gate.Left(kStart + std::chrono::milliseconds(ms), 49ms, 50);
   }
   EXPECT_FALSE(gate.overloaded());
-  EXPECT_TRUE(gate.Admit(50));
+  EXPECT_TRUE(Admit(gate, kStart + 10s, 50));
 }
 
 TEST(AdmissionGate, AQueueStandingAboveTargetForAnIntervalIsOverload) {
@@ -43,8 +49,27 @@ TEST(AdmissionGate, AQueueStandingAboveTargetForAnIntervalIsOverload) {
   EXPECT_FALSE(gate.overloaded()) << "not yet a whole interval";
   gate.Left(kStart + 500ms, 80ms, 20);
   EXPECT_TRUE(gate.overloaded());
-  EXPECT_FALSE(gate.Admit(0)) << "new arrivals are refused at once";
-  EXPECT_FALSE(gate.Admit(20));
+}
+
+TEST(AdmissionGate, WhileItStandsOnlyArrivalsTheQueueServesInTimeAreAdmitted) {
+  AdmissionGate gate(Options());
+  // 100 departures over the first interval, every one after 80 ms, the queue at 50.
+  for (int ms = 0; ms < 500; ms += 5) gate.Left(kStart + std::chrono::milliseconds(ms), 80ms, 50);
+  gate.Left(kStart + 500ms, 80ms, 50);
+  ASSERT_TRUE(gate.overloaded());
+  // 100 an interval (500 ms): 99 ahead drain in 500 ms.
+  const TimePoint now = kStart + 500ms;
+  EXPECT_TRUE(Admit(gate, now, 49, 300ms));
+  EXPECT_FALSE(Admit(gate, now, 99, 400ms)) << "refused at once, not at its deadline";
+  EXPECT_TRUE(Admit(gate, now, 99, 600ms));
+}
+
+TEST(AdmissionGate, AStandingQueueNothingLeavesRefusesEveryArrival) {
+  AdmissionGate gate(Options());
+  gate.Left(kStart, 80ms, 20);
+  gate.Left(kStart + 500ms, 80ms, 20);
+  ASSERT_TRUE(gate.overloaded());
+  EXPECT_FALSE(Admit(gate, kStart + 2s, 0, 60s)) << "no departure for a whole interval";
 }
 
 TEST(AdmissionGate, AGrowingQueueIsOverload) {
@@ -63,7 +88,7 @@ TEST(AdmissionGate, ABacklogThatDrainsAfterAPauseIsNotOverload) {
   for (int ms = 0; ms <= 3'000; ms += 10) {
     gate.Left(kStart + std::chrono::milliseconds(ms), 2s, waiting);
     EXPECT_FALSE(gate.overloaded()) << "at " << ms << " ms";
-    EXPECT_TRUE(gate.Admit(waiting));
+    EXPECT_TRUE(Admit(gate, kStart + std::chrono::milliseconds(ms), waiting));
     waiting -= 1;
   }
 }
@@ -95,7 +120,7 @@ TEST(AdmissionGate, OverloadEndsWithAQuickWaitOrAnEmptyQueue) {
   EXPECT_TRUE(gate.overloaded());
   gate.Left(kStart + 520ms, 20ms, 5);
   EXPECT_FALSE(gate.overloaded());
-  EXPECT_TRUE(gate.Admit(5));
+  EXPECT_TRUE(Admit(gate, kStart + 520ms, 5));
 
   gate.Left(kStart + 600ms, 80ms, 20);
   gate.Left(kStart + 1100ms, 80ms, 20);

@@ -51,7 +51,7 @@ observability::Counter& PoolShed() {
   static auto& c = observability::Metrics().GetCounter(
       "onboardd_db_pool_shed_total",
       "Of onboardd_db_pool_unavailable_total, requests refused at once by admission control "
-      "(queue full, or standing above DB_QUEUE_TARGET_MS for DB_QUEUE_INTERVAL_MS).");
+      "(queue full, or standing and too slow to serve them before their deadline).");
   return c;
 }
 // The pool gauges sum over every thread's pool (each adds and removes its own share).
@@ -236,7 +236,7 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
     const auto asked = core::SteadyClock::now();
     Slot* slot = TakeFree();
     if (!slot) {
-      if (!admission_.Admit(waiters_.size())) {
+      if (!admission_.Admit(asked, waiters_.size(), deadline)) {
         PoolShed().Add();
         PoolTimeouts().Add();
         co_return Unavailable("Servidor saturado; inténtalo de nuevo",
