@@ -192,7 +192,6 @@ int Measure(const std::string& url, int concurrency, int threads, int seconds, i
     db::PoolOptions options;
     options.conninfo = url;
     options.connections = std::max(1, concurrency / threads);
-    options.acquire_timeout = std::chrono::seconds(5);
     w->pool = std::make_unique<db::Pool>(w->io, options);
     workers.push_back(std::move(w));
   }

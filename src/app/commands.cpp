@@ -134,7 +134,9 @@ int ServeUntilSignal(const config::Settings& settings,
   db::PoolOptions pool_options;
   pool_options.conninfo = settings.database_url;
   pool_options.connections = settings.db_connections_per_thread;
-  pool_options.acquire_timeout = std::chrono::milliseconds(settings.db_acquire_timeout_ms);
+  pool_options.admission.max_waiters = static_cast<std::size_t>(settings.db_queue_max);
+  pool_options.admission.target = std::chrono::milliseconds(settings.db_queue_target_ms);
+  pool_options.admission.interval = std::chrono::milliseconds(settings.db_queue_interval_ms);
   pool_options.connect_timeout = std::chrono::milliseconds(settings.db_connect_timeout_ms);
   pool_options.use_prepared = settings.db_prepared_statements;
 

@@ -154,9 +154,19 @@ const std::vector<Entry>& Table() {
                      Text(&S::database_owner_url), true));
     t.push_back(Make("DB_CONNECTIONS_PER_THREAD", "4", "Database connections per I/O thread.",
                      Int(&S::db_connections_per_thread, 1, 64)));
-    t.push_back(Make("DB_ACQUIRE_TIMEOUT_MS", "200",
-                     "Longest wait for a free database connection before 503.",
-                     Int(&S::db_acquire_timeout_ms, 1, 60'000)));
+    t.push_back(Make("DB_QUEUE_MAX", "1024",
+                     "Requests that may wait for a database connection, per I/O thread; a "
+                     "waiting request waits up to its deadline; more are refused with 503.",
+                     Int(&S::db_queue_max, 0, 1'000'000)));
+    t.push_back(Make("DB_QUEUE_TARGET_MS", "500",
+                     "Overload detection: a wait for a database connection longer than this is "
+                     "above target.",
+                     Int(&S::db_queue_target_ms, 1, 60'000)));
+    t.push_back(Make("DB_QUEUE_INTERVAL_MS", "1000",
+                     "When every wait was above target this long and the queue did not get "
+                     "shorter, it stands: then a new arrival it would not serve before the "
+                     "arrival's deadline, at the last interval's rate, is refused with 503.",
+                     Int(&S::db_queue_interval_ms, 1, 600'000)));
     t.push_back(Make("DB_CONNECT_TIMEOUT_MS", "2000", "Database connect timeout.",
                      Int(&S::db_connect_timeout_ms, 100, 60'000)));
     t.push_back(Make("DB_PREPARED_STATEMENTS", "true",

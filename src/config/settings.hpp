@@ -37,7 +37,11 @@ struct Settings {
   std::string database_url;        // the app role (not owner, no BYPASSRLS)
   std::string database_owner_url;  // the owner role: migrations only
   int db_connections_per_thread = 4;
-  int db_acquire_timeout_ms = 200;  // waiting for a free connection, then 503
+  // Waiting for a free connection (up to the request's deadline) and when to refuse to:
+  // see db/admission.hpp.
+  int db_queue_max = 1'024;          // requests waiting per I/O thread; beyond, 503 at once
+  int db_queue_target_ms = 500;      // a wait longer than this is "above target"
+  int db_queue_interval_ms = 1'000;  // above target this long, not draining: 503 at once
   int db_connect_timeout_ms = 2'000;
   bool db_prepared_statements = true;  // off for transaction-mode poolers < pgbouncer 1.21
 

@@ -1,5 +1,6 @@
 // Slots hold a connection and its state (free, busy, reconnecting). A released healthy
-// connection goes straight to the oldest waiter, or back to idle watching its socket.
+// connection goes straight to the oldest waiter, or back to idle watching its socket. Every
+// waiter that leaves the queue tells the admission gate how long it waited.
 #include "db/pg_pool.hpp"
 
 #include "core/request_context.hpp"
@@ -24,8 +25,9 @@ struct Pool::Slot {
 };
 
 struct Pool::Waiter {
-  explicit Waiter(asio::io_context& io) : timer(io) {}
+  Waiter(asio::io_context& io, core::SteadyClock::time_point queued) : timer(io), queued(queued) {}
   asio::steady_timer timer;
+  const core::SteadyClock::time_point queued;
   Slot* granted = nullptr;
 };  // removed from the queue when granted or when its wait ends
 
@@ -54,6 +56,13 @@ observability::Histogram& QueryLatency() {
 observability::Counter& PoolTimeouts() {
   static auto& c = observability::Metrics().GetCounter(
       "onboardd_db_pool_unavailable_total", "Requests refused for want of a database connection.");
+  return c;
+}
+observability::Counter& PoolShed() {
+  static auto& c = observability::Metrics().GetCounter(
+      "onboardd_db_pool_shed_total",
+      "Of onboardd_db_pool_unavailable_total, requests refused at once by admission control "
+      "(queue full, or standing and too slow to serve them before their deadline).");
   return c;
 }
 // The pool gauges sum over every thread's pool (each adds and removes its own share).
@@ -112,7 +121,8 @@ core::Result<Pool*> Pools::For(int worker) const {
                      "The database is unavailable; try again");
 }
 
-Pool::Pool(asio::io_context& io, PoolOptions options) : io_(io), options_(std::move(options)) {
+Pool::Pool(asio::io_context& io, PoolOptions options)
+    : io_(io), options_(std::move(options)), admission_(options_.admission) {
   for (int i = 0; i < options_.connections; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->connection =
@@ -124,6 +134,7 @@ Pool::Pool(asio::io_context& io, PoolOptions options) : io_(io), options_(std::m
   PoolInUse().Add(0);
   PoolWaiting().Add(0);
   PoolWait();
+  PoolShed();
 }
 
 Pool::~Pool() {
@@ -134,6 +145,7 @@ Pool::~Pool() {
 
 void Pool::Shutdown() {
   shut_down_ = true;
+  turns_.Shutdown();
   for (auto& w : waiters_) w->timer.cancel();
   PoolWaiting().Add(-static_cast<std::int64_t>(waiters_.size()));
   waiters_.clear();
@@ -204,6 +216,8 @@ void Pool::Release(Slot* slot) {
     auto waiter = waiters_.front();
     waiters_.pop_front();
     PoolWaiting().Add(-1);
+    const auto now = core::SteadyClock::now();
+    admission_.Left(now, now - waiter->queued, waiters_.size());
     waiter->granted = slot;
     slot->busy = true;
     waiter->timer.cancel();
@@ -233,21 +247,26 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
     const auto asked = core::SteadyClock::now();
     Slot* slot = TakeFree();
     if (!slot) {
-      if (waiters_.size() >= options_.max_waiters) {
+      if (!admission_.Admit(asked, waiters_.size(), deadline)) {
+        PoolShed().Add();
         PoolTimeouts().Add();
         co_return Unavailable("Servidor saturado; inténtalo de nuevo",
                               "Server overloaded; try again");
       }
-      auto waiter = std::make_shared<Waiter>(io_);
-      waiter->timer.expires_at(
-          std::min(deadline, core::SteadyClock::now() + options_.acquire_timeout));
+      auto waiter = std::make_shared<Waiter>(io_, asked);
+      waiter->timer.expires_at(deadline);
       waiters_.push_back(waiter);
       PoolWaiting().Add(1);
       co_await waiter->timer.async_wait(kTuple);
       slot = waiter->granted;
       if (!slot) {
-        // Timed out (still queued) or shut down (the queue was cleared and counted then).
-        if (std::erase(waiters_, waiter) > 0) PoolWaiting().Add(-1);
+        // The deadline passed (still queued) or shut down (the queue was cleared and counted
+        // then).
+        if (std::erase(waiters_, waiter) > 0) {
+          PoolWaiting().Add(-1);
+          const auto now = core::SteadyClock::now();
+          admission_.Left(now, now - waiter->queued, waiters_.size());
+        }
         PoolTimeouts().Add();
         co_return Unavailable("Servidor saturado; inténtalo de nuevo",
                               "Server overloaded; try again");

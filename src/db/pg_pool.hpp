@@ -1,11 +1,14 @@
 // The connections of one I/O thread. Each thread has its own Pool on its own io_context, so
 // nothing here is shared between threads and nothing locks. A request borrows a connection
-// for one pipeline; when all are busy it waits in a bounded FIFO for at most the acquire
-// timeout, then gets UNAVAILABLE. Broken connections are reopened in the background with
-// backoff (capped at 250 ms, so the pool is whole again quickly after a database restart);
-// while none is healthy, requests fail at once instead of waiting. Metrics (summed over every
-// thread's pool): onboardd_db_pool_connections, _connections_in_use, _waiting, the wait
-// histogram onboardd_db_pool_wait_seconds and onboardd_db_pipeline_duration_seconds.
+// for one pipeline; when all are busy it queues (FIFO) and waits for one until its own
+// deadline, unless admission control (admission.hpp) refuses it at once: the queue is full,
+// or it has stood above its target delay for an interval without draining — real overload,
+// not a pause. Broken connections are reopened in the background with backoff (capped at
+// 250 ms, so the pool is whole again quickly after a database restart); while none is
+// healthy, requests fail at once instead of waiting. Metrics (summed over every thread's
+// pool): onboardd_db_pool_connections, _connections_in_use, _waiting, _unavailable_total,
+// _shed_total, the wait histogram onboardd_db_pool_wait_seconds and
+// onboardd_db_pipeline_duration_seconds.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +22,8 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "db/admission.hpp"
+#include "db/key_turns.hpp"
 #include "db/pg_connection.hpp"
 
 namespace onboardd::db {
@@ -26,10 +31,9 @@ namespace onboardd::db {
 struct PoolOptions {
   std::string conninfo;
   int connections = 4;
-  std::chrono::milliseconds acquire_timeout{200};
   std::chrono::milliseconds connect_timeout{2000};
   bool use_prepared = true;
-  std::size_t max_waiters = 1024;  // beyond: UNAVAILABLE at once
+  AdmissionOptions admission;  // when a request that must wait is refused instead
 };
 
 class Pool {
@@ -46,12 +50,23 @@ class Pool {
   // Stops reconnecting and closes every connection.
   void Shutdown();
 
-  // Runs the steps on a free connection as one pipeline. Failure codes: kUnavailable when no
-  // connection is healthy, the wait for one exceeded the acquire timeout or the deadline, or
-  // the connection broke before anything was sent and no other healthy connection exists.
+  // Runs the steps on a free connection as one pipeline, waiting for one up to `deadline`.
+  // Failure codes (all kUnavailable, Retry-After 1 s): no connection is healthy; admission
+  // control refused to queue the request (queue full or overloaded: at once); the deadline
+  // passed while queued; or the connection broke before anything was sent and no other
+  // healthy connection exists.
   // A connection that broke after sending is NOT retried (a write may have committed).
   boost::asio::awaitable<core::Result<PgConnection::Outcome>> Run(std::vector<PipelineStep> steps,
                                                                   core::Deadline deadline);
+
+  // Waits for `key`'s turn before a write that would contend for the same rows (a user's
+  // draft): see key_turns.hpp. Hold the Turn across the Run calls of the write; it costs no
+  // connection while waiting. kUnavailable (Retry-After 1 s) when the deadline passes first
+  // or the pool shuts down.
+  boost::asio::awaitable<core::Result<KeyTurns::Turn>> TakeTurn(std::string key,
+                                                                core::Deadline deadline) {
+    return turns_.Wait(std::move(key), deadline);
+  }
 
   int healthy_connections() const;
   int size() const { return static_cast<int>(connections_.size()); }
@@ -67,6 +82,8 @@ class Pool {
   const PoolOptions options_;
   std::vector<std::unique_ptr<Slot>> connections_;
   std::deque<std::shared_ptr<Waiter>> waiters_;
+  AdmissionGate admission_;
+  KeyTurns turns_;
   bool shut_down_ = false;
   int in_use_ = 0;  // slots running a pipeline for Run (its share of the in-use gauge)
 };

@@ -22,7 +22,6 @@ TEST(DatabaseRestart, ServesAgainWithinTwoSecondsOfTheDatabaseBeingBack) {
   PoolOptions options;
   options.conninfo = RequireEnv("DATABASE_URL");
   options.connections = 2;
-  options.acquire_timeout = 50ms;
   PoolHarness h(options);
   ASSERT_EQ(h.started(), 2);
   std::string pg_ctl = RequireEnv("ONBOARDD_PG_BIN") + "/pg_ctl";

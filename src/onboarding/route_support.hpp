@@ -42,14 +42,25 @@ std::function<Reply(http::Request)> Bind(const Dependencies& dependencies) {
       [dependencies](http::Request request) { return Handler(dependencies, std::move(request)); };
 }
 
-// A route that writes the caller's onboarding data: once the handler has answered (an error
-// too: PUT /progress stores invalid data, and a failure may follow a commit), the caller's
-// cached status is invalidated, before the answer leaves.
+// A route that writes the caller's onboarding data. It runs in the caller's turn
+// (db::Pool::TakeTurn, keyed by user): concurrent writes of one user on this I/O thread go
+// one at a time before taking a connection, instead of each holding one while it waits for
+// the same row lock. Once the handler has answered (an error too: PUT /progress stores
+// invalid data, and a failure may follow a commit), the caller's cached status is
+// invalidated, before the answer leaves.
 template <Reply (*Handler)(Dependencies, http::Request)>
 Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
   const int worker = request.worker;
   std::string user = request.principal ? request.principal->user_id : std::string();
+  db::KeyTurns::Turn turn;
+  if (auto pool = dependencies.pools->For(worker); pool && !user.empty()) {
+    std::string key = user;
+    auto taken = co_await (*pool)->TakeTurn(std::move(key), request.deadline);
+    if (!taken) co_return taken.error();
+    turn = std::move(*taken);
+  }
   auto reply = co_await Handler(dependencies, std::move(request));
+  turn.Release();
   if (dependencies.status_cache && !user.empty()) {
     co_await dependencies.status_cache->Invalidate(worker, std::move(user));
   }

@@ -130,7 +130,6 @@ class OnboardingApiServer : public ::testing::Test {
       db::PoolOptions pool_options;
       pool_options.conninfo = app_url_;
       pool_options.connections = 4;
-      pool_options.acquire_timeout = 5s;
       asio::co_spawn(io, pools_->Emplace(index, io, pool_options).Start(), asio::detached);
     });
     server_->OnThreadStop([](int index) { pools_->Reset(index); });

@@ -1,0 +1,55 @@
+// CoDel's standing-queue test applied to admission (see admission.hpp).
+#include "db/admission.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace onboardd::db {
+
+void AdmissionGate::CountDepartures(TimePoint now) {
+  if (!rate_since_) rate_since_ = now;
+  if (now - *rate_since_ < options_.interval) return;
+  departed_before_ = now - *rate_since_ < 2 * options_.interval ? departed_now_ : 0;
+  departed_now_ = 0;
+  rate_since_ = now;
+}
+
+bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline) {
+  if (waiting >= options_.max_waiters) return false;
+  if (!overloaded_) return true;
+  CountDepartures(now);
+  // The current interval's count is partial: a lower bound of the rate.
+  const std::size_t per_interval = std::max(departed_before_, departed_now_);
+  if (per_interval == 0) return false;
+  const auto drain = options_.interval * static_cast<std::int64_t>(waiting + 1) /
+                     static_cast<std::int64_t>(per_interval);
+  return now + drain <= deadline;
+}
+
+void AdmissionGate::Left(TimePoint now, Duration sojourn, std::size_t waiting) {
+  CountDepartures(now);
+  ++departed_now_;
+  if (sojourn < options_.target || waiting == 0) {
+    window_end_.reset();
+    overloaded_ = false;
+    return;
+  }
+  if (overloaded_) return;
+  if (!window_end_) {
+    window_end_ = now + options_.interval;
+    waiting_at_start_ = waiting;
+    return;
+  }
+  if (now < *window_end_) return;
+  if (waiting < waiting_at_start_) {
+    // Above target for a whole interval but draining: a backlog (after a pause) that the
+    // connections are working off. Watch the next interval.
+    window_end_ = now + options_.interval;
+    waiting_at_start_ = waiting;
+    return;
+  }
+  overloaded_ = true;
+  window_end_.reset();
+}
+
+}  // namespace onboardd::db

@@ -1,0 +1,74 @@
+// Admission to a pool's queue of requests waiting for a connection: shed only real overload.
+// A wait is not overload: a request that finds every connection busy waits for one until its
+// own deadline. A machine pause (GC of a neighbour, a noisy core) leaves a backlog that drains
+// by itself, and shedding it would answer 503 to work that finishes in time. Overload is a
+// queue that stands: CoDel's test (Nichols & Jacobson, "Controlling Queue Delay"), as large RPC
+// stacks apply it to admission, plus one refinement for pauses — the queue must also not have
+// got shorter over the interval. While it stands, a new arrival is refused at once (503 +
+// Retry-After) when the queue cannot drain before that arrival's deadline at the rate
+// connections were handed out over the last interval — the rate pauses included, so a
+// backlog left by repeated pauses is still admitted while it drains in time.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+
+#include "core/clock.hpp"
+
+namespace onboardd::db {
+
+struct AdmissionOptions {
+  std::size_t max_waiters = 1024;  // queue length bound: beyond, refused at once
+  // A tenth and a fifth of the default 5 s request deadline: a request that waited longer
+  // has lost a real share of its budget. CoDel's RPC values (5 ms / 100 ms) assume
+  // sub-millisecond service on a quiet machine; at 50 ms / 500 ms a shared 2-core machine
+  // already shed most of a 64-client closed loop of POST /step, which no deadline required.
+  std::chrono::milliseconds target{500};     // a wait longer than this is "above target"
+  std::chrono::milliseconds interval{1000};  // for this long without draining: overload
+};
+
+// The decision alone, without I/O or timers: the pool tells it what happens and when (the
+// caller's clock is the `now` argument, so tests drive it with made-up times). One gate per
+// pool; not thread-safe (a pool lives on one thread).
+//
+// Standing (overloaded()), once every waiter that left the queue for a whole `interval` had
+// waited at least `target`, the queue never emptied meanwhile, and at the interval's end it
+// is not shorter than at its start (a backlog after a pause shrinks: the window starts
+// again). It ends when a waiter leaves after less than `target`, or when the queue empties.
+class AdmissionGate {
+ public:
+  using TimePoint = core::SteadyClock::time_point;
+  using Duration = core::SteadyClock::duration;
+
+  explicit AdmissionGate(AdmissionOptions options) : options_(options) {}
+
+  // A request found no free connection at `now` and `waiting` others already queued. True:
+  // let it queue (it waits up to `deadline`); false: refuse it now — the queue is full, or
+  // it stands and would not drain before `deadline` at the last interval's departure rate
+  // (none departed: it would not drain at all).
+  bool Admit(TimePoint now, std::size_t waiting, TimePoint deadline);
+
+  // A waiter left the queue at `now` — given a connection, or its deadline passed — after
+  // waiting `sojourn`; `waiting` remain queued.
+  void Left(TimePoint now, Duration sojourn, std::size_t waiting);
+
+  bool overloaded() const { return overloaded_; }
+  const AdmissionOptions& options() const { return options_; }
+
+ private:
+  const AdmissionOptions options_;
+  bool overloaded_ = false;
+  // While every leaving waiter is above target: when the interval ends, and the queue's
+  // length when it began.
+  std::optional<TimePoint> window_end_;
+  std::size_t waiting_at_start_ = 0;
+  // Departures (waiters that left) counted per interval: the current one since
+  // `rate_since_`, and the one before it (zero when a whole interval passed without any).
+  void CountDepartures(TimePoint now);
+  std::optional<TimePoint> rate_since_;
+  std::size_t departed_now_ = 0;
+  std::size_t departed_before_ = 0;
+};
+
+}  // namespace onboardd::db

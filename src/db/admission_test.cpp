@@ -1,0 +1,133 @@
+#include "db/admission.hpp"
+
+#include <gtest/gtest.h>
+
+namespace onboardd::db {
+namespace {
+
+using namespace std::chrono_literals;
+using TimePoint = AdmissionGate::TimePoint;
+
+AdmissionOptions Options() {
+  AdmissionOptions o;
+  o.max_waiters = 100;
+  o.target = 50ms;
+  o.interval = 500ms;
+  return o;
+}
+
+// A made-up clock: the gate only ever sees the times these tests hand it.
+const TimePoint kStart{};
+
+// Whether an arrival at `now` with `budget` left before its deadline may queue.
+bool Admit(AdmissionGate& gate, TimePoint now, std::size_t waiting,
+           std::chrono::milliseconds budget = 5s) {
+  return gate.Admit(now, waiting, now + budget);
+}
+
+TEST(AdmissionGate, AdmitsUntilTheQueueIsFull) {
+  AdmissionGate gate(Options());
+  EXPECT_TRUE(Admit(gate, kStart, 0));
+  EXPECT_TRUE(Admit(gate, kStart, 99));
+  EXPECT_FALSE(Admit(gate, kStart, 100));
+  EXPECT_FALSE(Admit(gate, kStart, 500));
+}
+
+TEST(AdmissionGate, ShortWaitsNeverShed) {
+  AdmissionGate gate(Options());
+  for (int ms = 0; ms < 10'000; ms += 10) {
+    gate.Left(kStart + std::chrono::milliseconds(ms), 49ms, 50);
+  }
+  EXPECT_FALSE(gate.overloaded());
+  EXPECT_TRUE(Admit(gate, kStart + 10s, 50));
+}
+
+TEST(AdmissionGate, AQueueStandingAboveTargetForAnIntervalIsOverload) {
+  AdmissionGate gate(Options());
+  gate.Left(kStart, 80ms, 20);
+  gate.Left(kStart + 499ms, 80ms, 20);
+  EXPECT_FALSE(gate.overloaded()) << "not yet a whole interval";
+  gate.Left(kStart + 500ms, 80ms, 20);
+  EXPECT_TRUE(gate.overloaded());
+}
+
+TEST(AdmissionGate, WhileItStandsOnlyArrivalsTheQueueServesInTimeAreAdmitted) {
+  AdmissionGate gate(Options());
+  // 100 departures over the first interval, every one after 80 ms, the queue at 50.
+  for (int ms = 0; ms < 500; ms += 5) gate.Left(kStart + std::chrono::milliseconds(ms), 80ms, 50);
+  gate.Left(kStart + 500ms, 80ms, 50);
+  ASSERT_TRUE(gate.overloaded());
+  // 100 an interval (500 ms): 99 ahead drain in 500 ms.
+  const TimePoint now = kStart + 500ms;
+  EXPECT_TRUE(Admit(gate, now, 49, 300ms));
+  EXPECT_FALSE(Admit(gate, now, 99, 400ms)) << "refused at once, not at its deadline";
+  EXPECT_TRUE(Admit(gate, now, 99, 600ms));
+}
+
+TEST(AdmissionGate, AStandingQueueNothingLeavesRefusesEveryArrival) {
+  AdmissionGate gate(Options());
+  gate.Left(kStart, 80ms, 20);
+  gate.Left(kStart + 500ms, 80ms, 20);
+  ASSERT_TRUE(gate.overloaded());
+  EXPECT_FALSE(Admit(gate, kStart + 2s, 0, 60s)) << "no departure for a whole interval";
+}
+
+TEST(AdmissionGate, AGrowingQueueIsOverload) {
+  AdmissionGate gate(Options());
+  gate.Left(kStart, 60ms, 10);
+  gate.Left(kStart + 600ms, 200ms, 40);
+  EXPECT_TRUE(gate.overloaded());
+}
+
+TEST(AdmissionGate, ABacklogThatDrainsAfterAPauseIsNotOverload) {
+  // A two-second pause: everyone queued meanwhile waited long, but the queue shrinks.
+  AdmissionOptions options = Options();
+  options.max_waiters = 1000;
+  AdmissionGate gate(options);
+  std::size_t waiting = 400;
+  for (int ms = 0; ms <= 3'000; ms += 10) {
+    gate.Left(kStart + std::chrono::milliseconds(ms), 2s, waiting);
+    EXPECT_FALSE(gate.overloaded()) << "at " << ms << " ms";
+    EXPECT_TRUE(Admit(gate, kStart + std::chrono::milliseconds(ms), waiting));
+    waiting -= 1;
+  }
+}
+
+TEST(AdmissionGate, OneQuickWaitRestartsTheInterval) {
+  AdmissionGate gate(Options());
+  gate.Left(kStart, 80ms, 20);
+  gate.Left(kStart + 400ms, 10ms, 20);  // below target: the queue is not standing
+  gate.Left(kStart + 600ms, 80ms, 20);  // a new window begins here
+  EXPECT_FALSE(gate.overloaded());
+  gate.Left(kStart + 1100ms, 80ms, 20);
+  EXPECT_TRUE(gate.overloaded());
+}
+
+TEST(AdmissionGate, AnEmptyQueueRestartsTheInterval) {
+  AdmissionGate gate(Options());
+  gate.Left(kStart, 80ms, 20);
+  gate.Left(kStart + 300ms, 80ms, 0);
+  gate.Left(kStart + 600ms, 80ms, 20);
+  EXPECT_FALSE(gate.overloaded());
+}
+
+TEST(AdmissionGate, OverloadEndsWithAQuickWaitOrAnEmptyQueue) {
+  AdmissionGate gate(Options());
+  gate.Left(kStart, 80ms, 20);
+  gate.Left(kStart + 500ms, 80ms, 20);
+  ASSERT_TRUE(gate.overloaded());
+  gate.Left(kStart + 510ms, 70ms, 10);  // shedding drains the queue; still slow: stays
+  EXPECT_TRUE(gate.overloaded());
+  gate.Left(kStart + 520ms, 20ms, 5);
+  EXPECT_FALSE(gate.overloaded());
+  EXPECT_TRUE(Admit(gate, kStart + 520ms, 5));
+
+  gate.Left(kStart + 600ms, 80ms, 20);
+  gate.Left(kStart + 1100ms, 80ms, 20);
+  ASSERT_TRUE(gate.overloaded());
+  gate.Left(kStart + 1110ms, 300ms, 0);
+  EXPECT_FALSE(gate.overloaded());
+}
+
+}  // namespace
+}  // namespace onboardd::db

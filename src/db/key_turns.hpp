@@ -1,0 +1,65 @@
+// Writers of one key take turns before they take a database connection. N concurrent
+// requests updating one user's draft would otherwise hold N pooled connections, N−1 of them
+// blocked on the same row lock in PostgreSQL while other users' requests queue for a
+// connection. Here they wait in process, holding nothing but their coroutine, in arrival
+// order.
+//
+// Per I/O thread (each Pool owns one): requests of one user that land on different threads
+// take turns on each thread separately, so at most one write of a user per thread holds a
+// connection; across threads and across instances the row lock in PostgreSQL still orders
+// them, as it did before.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+namespace onboardd::db {
+
+class KeyTurns {
+  struct State;
+
+ public:
+  // The right to go ahead for one key, until destroyed or released; then the next waiter
+  // for that key (if any) goes. Move-only. Outliving its KeyTurns is harmless.
+  class Turn {
+   public:
+    Turn() = default;
+    Turn(Turn&& other) noexcept = default;
+    Turn& operator=(Turn&& other) noexcept;
+    ~Turn() { Release(); }
+    void Release();
+
+   private:
+    friend class KeyTurns;
+    Turn(std::weak_ptr<State> state, std::string key)
+        : state_(std::move(state)), key_(std::move(key)) {}
+    std::weak_ptr<State> state_;
+    std::string key_;
+  };
+
+  KeyTurns();
+  KeyTurns(const KeyTurns&) = delete;
+  KeyTurns& operator=(const KeyTurns&) = delete;
+
+  // Returns this key's turn: at once when no one holds it, else once every earlier waiter
+  // for it has had its turn. kUnavailable (Retry-After 1 s) when `deadline` passes first or
+  // Shutdown is called meanwhile. Call on the owner's thread only; not thread-safe.
+  boost::asio::awaitable<core::Result<Turn>> Wait(std::string key, core::Deadline deadline);
+
+  // Wakes every waiter with kUnavailable and refuses new ones.
+  void Shutdown();
+
+  // Keys held or waited for (for tests and gauges).
+  std::size_t keys() const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace onboardd::db
