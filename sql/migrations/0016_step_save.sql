@@ -28,8 +28,8 @@
 -- audit_log dropped, pgbench on this function at 64 clients measured no difference beyond
 -- noise, and each of them guards columns that other writers (the session API, completion,
 -- any SQL run as the app role) write too. What a save costs is its rows: measured the same
--- way, the audit row is about 40 % of it (its hash chain about a tenth), the progress row
--- about a quarter.
+-- way (1,560 tps with it, 2,540 without), the step_saved audit row is about 40 % of a save,
+-- of which its per-user hash chain is about a quarter (1,725 tps without the chain).
 --
 -- Answers one row (saved_session, saved_version, saved_step, saved_percentage,
 -- session_created), or no row when no in-progress session could be written (a concurrent
