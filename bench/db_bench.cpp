@@ -5,15 +5,23 @@
 //   db_bench --print-pgbench FILE --users N         write the pgbench script
 //   db_bench --print-pgbench-step PREFIX --users N  write PREFIX-{1,2,3}.pgbench: POST /step's
 //                                                   transaction for each wizard step
+//   db_bench --print-pgbench-step-floor PREFIX --users N
+//                                                   the same steps as the smallest durable write
+//                                                   of the same data: one upsert of the draft
+//                                                   row with RLS context, one commit (SPEC §9's
+//                                                   baseline for POST /step)
 //   db_bench --seed --users N                       give N bench users a draft (half complete)
-//   db_bench --concurrency C --threads T --seconds S --users N
-//                                                   measure; prints one result line
+//   db_bench --concurrency C --threads T --seconds S --users N [--step]
+//                                                   measure GET /status's read (with --step:
+//                                                   POST /step's write, steps 1-3 at random,
+//                                                   SaveStep); prints one result line
 // The connection string comes from DATABASE_URL (the app role: RLS on) or BENCH_URL.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -107,21 +115,36 @@ std::string Inline(std::string_view statement, const std::vector<db::Param>& par
   return sql;
 }
 
+// Steps 1-3 as bench/wrk/step.lua sends them.
+constexpr const char* kStepBodies[] = {
+    R"({"role":"manager","customRole":"","experienceLevel":"advanced","hasSeenWelcome":true})",
+    R"({"name":"Acme Bench","industry":"technology","size":"small","description":"","logo":""})",
+    R"({"teamSize":12,"structure":"flat","methodology":"okrs","collaborationStyle":"hybrid",)"
+    R"("integrations":["slack","jira"],"departments":["Ventas","Producto"]})"};
+
+// The smallest durable write of a step's data, the baseline SPEC §9 holds POST /step to: the
+// draft row upserted under the same identity settings and policies (insert and update as the
+// app role, the row's triggers and indexes), in one statement and one commit. No session
+// bookkeeping, no progress row, no audit row: what PostgreSQL cannot avoid doing to keep the
+// data. $1 step id, $2 the step's data, $3 flow, $4 total steps, $5 hours until it expires.
+constexpr std::string_view kDraftUpsert =
+    "insert into public.onboarding_sessions as s (user_id, flow, total_steps, form_data, "
+    "expires_at) values (onboardd_private.current_user_id(), $3, $4::int, "
+    "jsonb_build_object($1::text, $2::jsonb), now() + make_interval(hours => $5::int)) "
+    "on conflict (user_id) where status = 'in_progress' "
+    "do update set form_data = s.form_data || excluded.form_data";
+
 // POST /step's transaction for steps 1-3 of the default flow, with the values bench/wrk/
 // step.lua sends, as SaveStepTransaction builds it: the identity settings (the user random
 // per transaction, as the wrk run's users are), then its statements in one pipeline. Seeded
-// users always have an in-progress session, so the new session's id is never used.
-int PrintPgbenchStep(const std::string& prefix, int users) {
+// users always have an in-progress session, so the new session's id is never used. With
+// `floor`, the identity settings and kDraftUpsert instead.
+int PrintPgbenchStep(const std::string& prefix, int users, bool floor) {
   auto snapshot = catalog::LoadBundled();
   if (!snapshot) return 1;
   const catalog::Flow& flow = (*snapshot)->default_flow();
-  const char* bodies[] = {
-      R"({"role":"manager","customRole":"","experienceLevel":"advanced","hasSeenWelcome":true})",
-      R"({"name":"Acme Bench","industry":"technology","size":"small","description":"","logo":""})",
-      R"({"teamSize":12,"structure":"flat","methodology":"okrs","collaborationStyle":"hybrid",)"
-      R"("integrations":["slack","jira"],"departments":["Ventas","Producto"]})"};
   for (int number = 1; number <= 3; ++number) {
-    auto step = onboarding::ValidateStep(flow, number, boost::json::parse(bodies[number - 1]));
+    auto step = onboarding::ValidateStep(flow, number, boost::json::parse(kStepBodies[number - 1]));
     if (!step) return 1;
     db::TenantTransaction tx =
         onboarding::SaveStepTransaction(Context("pgbench", false), flow, *step, kSessionTtl);
@@ -135,8 +158,16 @@ int PrintPgbenchStep(const std::string& prefix, int users) {
     out << "\\set uid random(1, " << users << ")\n"
         << "\\startpipeline\n"
         << identity << ";\n";
-    for (std::size_t i = 1; i < steps.size(); ++i) {
-      out << Inline(steps[i].statement.sql, steps[i].params) << ";\n";
+    if (floor) {
+      out << Inline(kDraftUpsert,
+                    {db::Param(step->step_id), db::Param(boost::json::serialize(step->data)),
+                     db::Param(flow.id), db::Param(std::to_string(flow.total_steps())),
+                     db::Param(std::to_string(kSessionTtl.count()))})
+          << ";\n";
+    } else {
+      for (std::size_t i = 1; i < steps.size(); ++i) {
+        out << Inline(steps[i].statement.sql, steps[i].params) << ";\n";
+      }
     }
     out << "\\endpipeline\n";
     if (!out) return 1;
@@ -177,7 +208,23 @@ int Seed(const std::string& url, int users) {
   return done.get();
 }
 
-int Measure(const std::string& url, int concurrency, int threads, int seconds, int users) {
+// The steps --step saves: the bodies bench/wrk/step.lua sends, validated once.
+std::vector<onboarding::ValidatedStep> BenchSteps(const catalog::Flow& flow) {
+  std::vector<onboarding::ValidatedStep> steps;
+  for (int number = 1; number <= 3; ++number) {
+    auto step = onboarding::ValidateStep(flow, number, boost::json::parse(kStepBodies[number - 1]));
+    if (step) steps.push_back(std::move(*step));
+  }
+  return steps;
+}
+
+int Measure(const std::string& url, int concurrency, int threads, int seconds, int users,
+            bool step) {
+  auto snapshot = catalog::LoadBundled();
+  if (!snapshot) return 1;
+  const catalog::Flow& flow = (*snapshot)->default_flow();
+  const std::vector<onboarding::ValidatedStep> steps = BenchSteps(flow);
+  if (steps.size() != 3) return 1;
   struct Thread {
     asio::io_context io{1};
     std::unique_ptr<db::Pool> pool;
@@ -204,14 +251,24 @@ int Measure(const std::string& url, int concurrency, int threads, int seconds, i
       for (int c = 0; c < std::max(1, concurrency / threads); ++c) {
         asio::co_spawn(
             w.io,
-            [&w, &end, &measure_from, users, seed = t * 1000 + c]() -> asio::awaitable<void> {
+            [&w, &end, &measure_from, &flow, &steps, users, step,
+             seed = t * 1000 + c]() -> asio::awaitable<void> {
               std::mt19937 random(seed);
               while (Clock::now() < end) {
                 auto begin = Clock::now();
-                auto status = co_await onboarding::ReadStatus(
-                    *w.pool, Context(User(1 + random() % users), true));
+                bool ok = false;
+                db::TenantContext context = Context(User(1 + random() % users), !step);
+                if (step) {
+                  onboarding::ValidatedStep saved = steps[random() % steps.size()];
+                  auto done = co_await onboarding::SaveStep(*w.pool, std::move(context), flow,
+                                                            std::move(saved), kSessionTtl);
+                  ok = done.has_value();
+                } else {
+                  auto status = co_await onboarding::ReadStatus(*w.pool, std::move(context));
+                  ok = status.has_value();
+                }
                 if (begin < measure_from) continue;
-                if (!status) {
+                if (!ok) {
                   ++w.errors;
                 } else {
                   w.latencies_ms.push_back(
@@ -250,7 +307,9 @@ int main(int argc, char** argv) {
   std::string pgbench_file = Arg(argc, argv, "--print-pgbench", "");
   if (!pgbench_file.empty()) return PrintPgbench(pgbench_file, users);
   std::string step_prefix = Arg(argc, argv, "--print-pgbench-step", "");
-  if (!step_prefix.empty()) return PrintPgbenchStep(step_prefix, users);
+  if (!step_prefix.empty()) return PrintPgbenchStep(step_prefix, users, false);
+  std::string floor_prefix = Arg(argc, argv, "--print-pgbench-step-floor", "");
+  if (!floor_prefix.empty()) return PrintPgbenchStep(floor_prefix, users, true);
   const char* env = std::getenv("BENCH_URL");
   if (!env || !*env) env = std::getenv("DATABASE_URL");
   if (!env || !*env) {
@@ -260,5 +319,5 @@ int main(int argc, char** argv) {
   if (Flag(argc, argv, "--seed")) return Seed(env, users);
   return Measure(env, std::stoi(Arg(argc, argv, "--concurrency", "16")),
                  std::stoi(Arg(argc, argv, "--threads", "2")),
-                 std::stoi(Arg(argc, argv, "--seconds", "10")), users);
+                 std::stoi(Arg(argc, argv, "--seconds", "10")), users, Flag(argc, argv, "--step"));
 }

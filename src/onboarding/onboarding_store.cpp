@@ -21,53 +21,15 @@ namespace {
 
 // --- POST /step -------------------------------------------------------------------------------
 
-// $1 id, $2 flow, $3 total_steps, $4 hours until it expires. A concurrent creator wins; this
-// one then does nothing. A session it creates is audited; its row says whether it did (1/0).
-constexpr Statement kEnsureSession{
-    "onb_ensure_session",
-    "with ins as (insert into public.onboarding_sessions (id, user_id, flow, total_steps, "
-    "expires_at) values ($1::uuid, " ONBOARDD_ME
-    ", $2, $3::int, now() + make_interval(hours => $4::int)) "
-    "on conflict (user_id) where status = 'in_progress' do nothing returning id, user_id, flow), "
-    "a as (insert into public.audit_log (actor_id, action, entity_type, entity_id, details) "
-    "select ins.user_id, 'onboarding.session_started', 'onboarding_session', ins.id::text, "
-    "jsonb_build_object('flow', ins.flow) from ins) "
-    "select count(*) from ins"};
-
-// $1 step id, $2 data, $3 step number. Computed from the row being updated (not from a
-// CTE), so a concurrent save of another step is re-read, not overwritten. A wizard save is a
-// completed step: it advances.
-constexpr Statement kSaveDraft{
-    "onb_save_draft",
-    "update public.onboarding_sessions s set "
-    "form_data = s.form_data || jsonb_build_object($1::text, "
-    "onboardd_private.keep_draft_images($1, s.form_data -> $1, $2::jsonb)), "
-    "completed_steps = " ONBOARDD_DONE_AFTER("$3::int", "true") ", "
-    "current_step = " ONBOARDD_STEP_AFTER("$3::int", "true", "true") ", "
-    "completion_percentage = " ONBOARDD_PERCENTAGE_AFTER("$3::int", "true", "true")
-    " where s.user_id = " ONBOARDD_ME
-    " and s.status = 'in_progress' "
-    "returning s.id, s.version, s.current_step, s.completion_percentage"};
-
-// $1 step number, $2 step id. The data is the draft's copy (sent once, in kSaveDraft).
-constexpr Statement kUpsertProgress{
-    "onb_upsert_progress",
-    "insert into public.onboarding_progress (session_id, user_id, step_number, step_name, data, "
-    "is_completed, is_valid, completed_at) "
-    "select s.id, s.user_id, $1::int, $2, s.form_data -> $2, true, true, now() "
-    "from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
-    " and s.status = 'in_progress' "
-    "on conflict (session_id, step_number) do update set data = excluded.data, "
-    "step_name = excluded.step_name, is_completed = true, is_valid = true, errors = '[]', "
-    "completed_at = now()"};
-
-// $1 step number.
-constexpr Statement kAuditStep{
-    "onb_audit_step",
-    "insert into public.audit_log (actor_id, action, entity_type, entity_id, details) "
-    "select s.user_id, 'onboarding.step_saved', 'onboarding_session', s.id::text, "
-    "jsonb_build_object('step', $1::int) from public.onboarding_sessions s "
-    "where s.user_id = " ONBOARDD_ME " and s.status = 'in_progress'"};
+// One call does POST /step's five writes (expire a stale session, ensure one, save the draft,
+// upsert the progress row, audit): migration 0016, SECURITY INVOKER, so every policy applies.
+// $1 id of a session it may create, $2 flow, $3 total_steps, $4 hours until it expires,
+// $5 step number, $6 step id, $7 the step's data. One row: session id, version, current step,
+// percentage, whether this save created the session; no row when nothing could be written.
+constexpr Statement kSaveStep{
+    "onb_save_step",
+    "select * from onboardd_private.save_step($1::uuid, $2, $3::int, $4::int, $5::int, $6, "
+    "$7::jsonb)"};
 
 // --- GET /status, the draft -------------------------------------------------------------------
 
@@ -342,27 +304,22 @@ core::Result<CompletionResult> ProfileFrom(const db::Rows& r) {
 
 db::TenantTransaction SaveStepTransaction(db::TenantContext context, const catalog::Flow& flow,
                                           const ValidatedStep& step, std::chrono::hours session_ttl,
-                                          std::size_t* saved, std::size_t* ensured) {
+                                          std::size_t* saved) {
   db::TenantTransaction tx(Writing(std::move(context)));
-  tx.Add(kExpireStale);
-  std::size_t ensure_index = tx.Add(kEnsureSession, {Param(core::NewUuid()), Param(flow.id),
-                                                     Param(std::to_string(flow.total_steps())),
-                                                     Param(std::to_string(session_ttl.count()))});
   std::size_t index = tx.Add(
-      kSaveDraft, {Param(step.step_id), Json(step.data), Param(std::to_string(step.number))});
+      kSaveStep, {Param(core::NewUuid()), Param(flow.id), Param(std::to_string(flow.total_steps())),
+                  Param(std::to_string(session_ttl.count())), Param(std::to_string(step.number)),
+                  Param(step.step_id), Json(step.data)});
   if (saved) *saved = index;
-  if (ensured) *ensured = ensure_index;
-  tx.Add(kUpsertProgress, {Param(std::to_string(step.number)), Param(step.step_id)});
-  tx.Add(kAuditStep, {Param(std::to_string(step.number))});
   return tx;
 }
 
 asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantContext context,
                                                   const catalog::Flow& flow, ValidatedStep step,
                                                   std::chrono::hours session_ttl) {
-  std::size_t saved = 0, ensured = 0;
+  std::size_t saved = 0;
   db::TenantTransaction tx =
-      SaveStepTransaction(std::move(context), flow, step, session_ttl, &saved, &ensured);
+      SaveStepTransaction(std::move(context), flow, step, session_ttl, &saved);
   auto rows = co_await tx.Commit(pool);
   if (!rows) co_return rows.error();
   const db::Rows& r = (*rows)[saved];
@@ -372,7 +329,7 @@ asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantCont
   out.version = ToInt(r.Get(0, 1));
   out.current_step = ToInt(r.Get(0, 2));
   out.completion_percentage = ToInt(r.Get(0, 3));
-  out.session_created = !(*rows)[ensured].empty() && (*rows)[ensured].Get(0, 0) == "1";
+  out.session_created = r.Get(0, 4) == "t";
   co_return out;
 }
 

@@ -41,7 +41,8 @@ struct SavedStep {
 // completed_steps, current_step and completion_percentage are recomputed in the same UPDATE
 // (by migration 0012's functions) so that concurrent saves of different steps lose nothing.
 // Writes an audit row (two when it starts the session, three when it also expired a stale
-// one). `context.read_only` is ignored.
+// one). All of it is one statement, onboardd_private.save_step (migration 0016), in one round
+// trip. `context.read_only` is ignored.
 boost::asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantContext context,
                                                          const catalog::Flow& flow,
                                                          ValidatedStep step,
@@ -150,13 +151,13 @@ boost::asio::awaitable<core::Result<OrganizationList>> ListOrganizations(db::Poo
 // it through pgbench too (the same SQL in the same pipeline shape).
 const db::Statement& StatusStatement();
 
-// The transaction SaveStep commits (`saved`, when given, receives the index of the draft's
-// row; `ensured`, of the row saying whether the session was created). SaveStep uses it;
+// The transaction SaveStep commits: the identity settings and one statement,
+// onboardd_private.save_step (migration 0016). `saved`, when given, receives the index of its
+// row (session id, version, current step, percentage, created 't'/'f'). SaveStep uses it;
 // bench/db_bench prints it as a pgbench script.
 db::TenantTransaction SaveStepTransaction(db::TenantContext context, const catalog::Flow& flow,
                                           const ValidatedStep& step, std::chrono::hours session_ttl,
-                                          std::size_t* saved = nullptr,
-                                          std::size_t* ensured = nullptr);
+                                          std::size_t* saved = nullptr);
 
 // The periodic expiry job's one transaction (no identity needed): marks at most `max_rows`
 // in-progress sessions past expires_at as expired, for every user, through
