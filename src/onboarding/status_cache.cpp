@@ -35,10 +35,12 @@ std::optional<StatusRows> DecodeStatusRows(std::string_view text) {
       !(organization->is_null() || organization->is_object())) {
     return std::nullopt;
   }
+  // at(), not operator[]: operator[] may rehash the object (it can insert), which would leave
+  // the pointers above dangling.
   StatusRows rows;
-  if (session->is_object()) rows.session = std::move(o["session"].as_object());
   rows.has_profile = has_profile->as_bool();
-  if (organization->is_object()) rows.organization = std::move(o["organization"].as_object());
+  if (session->is_object()) rows.session = std::move(o.at("session").as_object());
+  if (organization->is_object()) rows.organization = std::move(o.at("organization").as_object());
   return rows;
 }
 
