@@ -96,15 +96,7 @@ class AiApiTest : public ::testing::Test {
     RegisterAiRoutes(*router_, Dependencies{catalog_, pools_, assistant_,
                                             std::make_shared<InProcessQuotaCounter>()});
     onboarding::RegisterSessionRoutes(*router_, onboarding::Dependencies{catalog_, pools_});
-    router_->SetAuthenticate([](std::string authorization,
-                                std::string) -> asio::awaitable<core::Result<http::Principal>> {
-      constexpr std::string_view kPrefix = "Bearer test:";
-      if (!authorization.starts_with(kPrefix) || authorization.size() == kPrefix.size()) {
-        co_return core::MakeError(core::ErrorCode::kUnauthenticated);
-      }
-      std::string user = authorization.substr(kPrefix.size());
-      co_return http::Principal{user, user + "@example.com", "Test " + user};
-    });
+    router_->SetAuthenticate(testing::TestAuthenticate);
     http::ServerOptions server_options;
     server_options.port = 0;
     server_options.threads = kThreads;

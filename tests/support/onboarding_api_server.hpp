@@ -90,6 +90,18 @@ inline bool Contains(const std::vector<std::string>& list, std::string_view item
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
+// The test servers' authentication: "Authorization: Bearer test:<user>" is user <user>
+// (email <user>@example.com); anything else is 401.
+inline boost::asio::awaitable<core::Result<http::Principal>> TestAuthenticate(
+    std::string authorization, std::string /*cookie*/) {
+  constexpr std::string_view kPrefix = "Bearer test:";
+  if (!authorization.starts_with(kPrefix) || authorization.size() == kPrefix.size()) {
+    co_return core::MakeError(core::ErrorCode::kUnauthenticated);
+  }
+  std::string user = authorization.substr(kPrefix.size());
+  co_return http::Principal{user, user + "@example.com", "Test " + user};
+}
+
 class OnboardingApiServer : public ::testing::Test {
  protected:
   static constexpr int kThreads = 2;
@@ -111,15 +123,7 @@ class OnboardingApiServer : public ::testing::Test {
     onboarding::RegisterRoutes(*router_, deps);
     onboarding::RegisterSessionRoutes(*router_, deps);
     if (extra_routes_) extra_routes_(*router_);
-    router_->SetAuthenticate([](std::string authorization,
-                                std::string) -> asio::awaitable<core::Result<http::Principal>> {
-      constexpr std::string_view kPrefix = "Bearer test:";
-      if (!authorization.starts_with(kPrefix) || authorization.size() == kPrefix.size()) {
-        co_return core::MakeError(core::ErrorCode::kUnauthenticated);
-      }
-      std::string user = authorization.substr(kPrefix.size());
-      co_return http::Principal{user, user + "@example.com", "Test " + user};
-    });
+    router_->SetAuthenticate(TestAuthenticate);
     http::ServerOptions options;
     options.port = 0;
     options.threads = kThreads;
