@@ -179,21 +179,7 @@ class AiApiTest : public ::testing::Test {
   int UpstreamCalls() const { return upstream_->RequestCount(std::string(kPath)); }
 
   static std::string Scalar(const std::string& sql, std::string arg = "") {
-    db::TenantContext context;
-    context.request_id = "ai-test";
-    context.deadline = core::SteadyClock::now() + 10s;
-    context.read_only = false;
-    db::TenantTransaction tx(std::move(context));
-    std::vector<db::Param> params;
-    if (sql.find("$1") != std::string::npos) params.emplace_back(arg);
-    tx.Add(db::Statement{"ai_test_scalar", sql}, std::move(params));
-    auto rows = super_->Commit(std::move(tx));
-    if (!rows) {
-      ADD_FAILURE() << "query failed: " << sql << ": " << rows.error().message.en;
-      return "";
-    }
-    if ((*rows)[0].empty() || (*rows)[0].IsNull(0, 0)) return "";
-    return std::string((*rows)[0].Get(0, 0));
+    return testing::Scalar(*super_, sql, std::move(arg));
   }
   static int Count(const std::string& sql, std::string arg) {
     return std::atoi(Scalar(sql, std::move(arg)).c_str());

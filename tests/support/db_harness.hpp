@@ -106,4 +106,21 @@ inline db::TenantContext Context(std::string user, bool read_only = true,
   return c;
 }
 
+// The first cell of `sql` run through `db` (a superuser's harness, typically: facts behind
+// RLS's back); $1, when the SQL has it, is `arg`. "" for no row or NULL; a failure fails the
+// test and answers "".
+inline std::string Scalar(PoolHarness& db, const std::string& sql, std::string arg = "") {
+  db::TenantTransaction tx(Context("", /*read_only=*/false, std::chrono::seconds(10)));
+  std::vector<db::Param> params;
+  if (sql.find("$1") != std::string::npos) params.emplace_back(std::move(arg));
+  tx.Add(db::Statement{"test_scalar", sql}, std::move(params));
+  auto rows = db.Commit(std::move(tx));
+  if (!rows) {
+    ADD_FAILURE() << "query failed: " << sql << ": " << rows.error().message.en;
+    return "";
+  }
+  if ((*rows)[0].empty() || (*rows)[0].IsNull(0, 0)) return "";
+  return std::string((*rows)[0].Get(0, 0));
+}
+
 }  // namespace onboardd::testing

@@ -201,17 +201,7 @@ class OnboardingApiServer : public ::testing::Test {
 
   // The first cell of `sql` run as the superuser; $1 is `arg`.
   static std::string Scalar(const std::string& sql, std::string arg = "") {
-    db::TenantTransaction tx(Context("", /*read_only=*/false));
-    std::vector<db::Param> params;
-    if (sql.find("$1") != std::string::npos) params.emplace_back(arg);
-    tx.Add(db::Statement{"test_scalar", sql}, std::move(params));
-    auto rows = super_->Commit(std::move(tx));
-    if (!rows) {
-      ADD_FAILURE() << "query failed: " << sql << ": " << rows.error().message.en;
-      return "";
-    }
-    if ((*rows)[0].empty() || (*rows)[0].IsNull(0, 0)) return "";
-    return std::string((*rows)[0].Get(0, 0));
+    return testing::Scalar(*super_, sql, std::move(arg));
   }
   static int Count(const std::string& sql, std::string arg) {
     return std::atoi(Scalar(sql, arg).c_str());
