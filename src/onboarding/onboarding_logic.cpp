@@ -436,16 +436,35 @@ const catalog::Flow& FlowOfSession(const catalog::Snapshot& snapshot, const json
   return snapshot.default_flow();
 }
 
-json::object BuildStatus(std::optional<json::object> session,
-                         std::optional<json::object> organization, bool has_profile,
+namespace {
+
+// Appends `value` serialized to `out`, without an intermediate string.
+void AppendJson(std::string& out, const json::value& value) {
+  json::serializer serializer;
+  serializer.reset(&value);
+  char buffer[1024];
+  while (!serializer.done()) out.append(serializer.read(buffer));
+}
+
+void AppendJson(std::string& out, const json::object& value) {
+  json::serializer serializer;
+  serializer.reset(&value);
+  char buffer[1024];
+  while (!serializer.done()) out.append(serializer.read(buffer));
+}
+
+}  // namespace
+
+std::string RenderStatus(std::string_view session_json, const json::object* session,
+                         std::string_view organization_json, bool has_profile,
                          const catalog::Snapshot& snapshot, bool english,
                          const StatusMetadata& metadata) {
-  const json::object* s = session ? &*session : nullptr;
+  const json::object* s = session_json.empty() ? nullptr : session;
   const catalog::Flow& flow = FlowOfSession(snapshot, s);
   SessionStatus status = SessionStatus::kNotStarted;
   int current_step = 1;
-  json::array completed_steps;
-  json::object current_data;
+  const json::value* completed_steps = nullptr;
+  const json::value* current_data = nullptr;
   if (s) {
     if (const json::value* v = s->if_contains("status"); v && v->is_string()) {
       status = ParseSessionStatus(v->as_string()).value_or(SessionStatus::kInProgress);
@@ -454,17 +473,17 @@ json::object BuildStatus(std::optional<json::object> session,
       current_step = static_cast<int>(c->as_int64());
     }
     if (const json::value* steps = s->if_contains("completedSteps"); steps && steps->is_array()) {
-      completed_steps = steps->as_array();
+      completed_steps = steps;
     }
     const catalog::StepDef* step = flow.FindStep(current_step);
     const json::value* form = s->if_contains("formData");
     if (step && form && form->is_object()) {
       if (const json::value* d = form->as_object().if_contains(step->id); d && d->is_object()) {
-        current_data = d->as_object();
+        current_data = d;
       }
     }
   }
-  if (has_profile && organization) status = SessionStatus::kCompleted;
+  if (has_profile && !organization_json.empty()) status = SessionStatus::kCompleted;
   const RedirectDecision decision = DecideRedirect(status, flow, current_step);
 
   json::value next_step = nullptr;
@@ -480,24 +499,45 @@ json::object BuildStatus(std::optional<json::object> session,
                                {"path", StepPath(*next)}};
     }
   }
-  json::value session_value = nullptr;
-  if (session) session_value = std::move(*session);
-  json::value organization_value = nullptr;
-  if (organization) organization_value = std::move(*organization);
-  return json::object{{"status", ToString(status)},
-                      {"session", std::move(session_value)},
-                      {"progress", json::object{{"completedSteps", std::move(completed_steps)},
-                                                {"currentStepData", std::move(current_data)},
-                                                {"nextStep", std::move(next_step)}}},
-                      {"organization", std::move(organization_value)},
-                      {"flags", json::object{{"canResume", decision.can_resume},
-                                             {"hasExpired", decision.has_expired},
-                                             {"shouldRedirect", decision.should_redirect}}},
-                      {"redirectTo", decision.redirect_to ? json::value(*decision.redirect_to)
-                                                          : json::value(nullptr)},
-                      {"metadata", json::object{{"lastChecked", metadata.last_checked},
-                                                {"fromCache", metadata.from_cache},
-                                                {"checkDuration", metadata.check_duration_ms}}}};
+  const json::object flags{{"canResume", decision.can_resume},
+                           {"hasExpired", decision.has_expired},
+                           {"shouldRedirect", decision.should_redirect}};
+  const json::object meta{{"lastChecked", metadata.last_checked},
+                          {"fromCache", metadata.from_cache},
+                          {"checkDuration", metadata.check_duration_ms}};
+
+  std::string out;
+  out.reserve(session_json.size() + organization_json.size() + 512);
+  out.append(R"({"status":")").append(ToString(status)).append(R"(","session":)");
+  out.append(s ? session_json : "null");
+  out.append(R"(,"progress":{"completedSteps":)");
+  if (completed_steps) {
+    AppendJson(out, *completed_steps);
+  } else {
+    out.append("[]");
+  }
+  out.append(R"(,"currentStepData":)");
+  if (current_data) {
+    AppendJson(out, *current_data);
+  } else {
+    out.append("{}");
+  }
+  out.append(R"(,"nextStep":)");
+  AppendJson(out, next_step);
+  out.append(R"(},"organization":)");
+  out.append(organization_json.empty() ? "null" : organization_json);
+  out.append(R"(,"flags":)");
+  AppendJson(out, flags);
+  out.append(R"(,"redirectTo":)");
+  if (decision.redirect_to) {
+    AppendJson(out, json::value(*decision.redirect_to));
+  } else {
+    out.append("null");
+  }
+  out.append(R"(,"metadata":)");
+  AppendJson(out, meta);
+  out.push_back('}');
+  return out;
 }
 
 json::object WithoutInlineImages(const json::object& data, std::string_view step_id) {

@@ -96,16 +96,21 @@ struct StatusMetadata {
   double check_duration_ms = 0;
 };
 
-// GET /status's body (SPEC §4.2) from the caller's latest session (the store's camelCase
-// session JSON, or none), primary profile and active organization: status (completed as soon
-// as a profile with an organization exists), the session, progress {completedSteps,
-// currentStepData (the current step's saved data), nextStep {number, id, title, path} or
-// null when completed}, organization, flags, redirectTo, metadata. The session's flow is
-// looked up in `snapshot` (the default flow when unknown). Titles in English when `english`.
-boost::json::object BuildStatus(std::optional<boost::json::object> session,
-                                std::optional<boost::json::object> organization, bool has_profile,
-                                const catalog::Snapshot& snapshot, bool english,
-                                const StatusMetadata& metadata);
+// GET /status's body (SPEC §4.2) from the caller's latest session, primary profile and active
+// organization: status (completed as soon as a profile with an organization exists), the
+// session, progress {completedSteps, currentStepData (the current step's saved data), nextStep
+// {number, id, title, path} or null when completed}, organization, flags, redirectTo,
+// metadata. The session's flow is looked up in `snapshot` (the default flow when unknown).
+// Titles in English when `english`.
+//
+// The JSON is built once: `session_json` and `organization_json` are the store's JSON texts
+// (built in SQL; empty when there is none) and go into the body as they are, never parsed
+// into a tree and serialized again; `session` is session_json parsed, read for the fields the
+// rest of the body is derived from (nullptr when there is no session).
+std::string RenderStatus(std::string_view session_json, const boost::json::object* session,
+                         std::string_view organization_json, bool has_profile,
+                         const catalog::Snapshot& snapshot, bool english,
+                         const StatusMetadata& metadata);
 
 // The flow a stored session follows: its "flow" member when `snapshot` knows it, else the
 // default flow.

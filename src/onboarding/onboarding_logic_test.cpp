@@ -350,7 +350,20 @@ TEST(Status, Redirects) {
             "/onboarding/welcome");
 }
 
-json::object Session(std::string_view json_text) { return json::parse(json_text).as_object(); }
+std::optional<std::string> Session(std::string_view json_text) { return std::string(json_text); }
+
+// RenderStatus over texts as the store gives them (nullopt: none), parsed back for the checks.
+json::object BuildStatus(std::optional<std::string> session,
+                         std::optional<std::string> organization, bool has_profile,
+                         const catalog::Snapshot& snapshot, bool english,
+                         const StatusMetadata& metadata) {
+  json::value parsed_session;
+  if (session) parsed_session = json::parse(*session);
+  std::string body =
+      RenderStatus(session.value_or(""), parsed_session.if_object(), organization.value_or(""),
+                   has_profile, snapshot, english, metadata);
+  return json::parse(body).as_object();
+}
 
 TEST(Status, NotStartedSendsToTheFirstStep) {
   StatusMetadata metadata{"2026-12-03T10:00:00Z", false, 1.5};

@@ -122,15 +122,28 @@ Reply StatusRoute(Dependencies deps, Request request) {
     auto read = co_await ReadStatus(**pool, caller.tenant);
     if (!read) co_return read.error();
     if (read->active_org_denied) co_return core::MakeError(core::ErrorCode::kNotFound);
-    rows = {std::move(read->session), read->profile.has_value(), std::move(read->organization)};
+    rows = {std::move(read->session), read->in_progress_until_ms, read->has_profile,
+            std::move(read->organization)};
   }
   metadata.last_checked = core::NowIso8601();
   metadata.check_duration_ms =
       std::chrono::duration<double, std::milli>(core::SteadyClock::now() - started).count();
-  json::object out =
-      BuildStatus(std::move(rows.session), std::move(rows.organization), rows.has_profile,
-                  *deps.catalog->Current(), request.english, metadata);
-  Response response = http::JsonResponse(out);
+  auto body = RenderStatusRows(rows, *deps.catalog->Current(), request.english, metadata);
+  if (!body && metadata.from_cache) {
+    // Only a damaged cache entry gets here: drop it and answer from the database.
+    co_await deps.status_cache->Invalidate(request.worker, caller.tenant.user_id);
+    auto pool = deps.pools->For(request.worker);
+    if (!pool) co_return pool.error();
+    auto read = co_await ReadStatus(**pool, caller.tenant);
+    if (!read) co_return read.error();
+    rows = {std::move(read->session), read->in_progress_until_ms, read->has_profile,
+            std::move(read->organization)};
+    metadata.from_cache = false;
+    body = RenderStatusRows(rows, *deps.catalog->Current(), request.english, metadata);
+  }
+  if (!body) co_return body.error();
+  Response response;
+  response.body = std::move(*body);
   response.With("Cache-Control", "no-store");
   co_return response;
 }

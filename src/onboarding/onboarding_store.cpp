@@ -39,20 +39,25 @@ constexpr Statement kSaveStep{
 
 // The active organization is the one app.org_id names, else the primary profile's; the
 // organizations policy shows it only to its members, so a named organization the caller is
-// not in reads as absent and the last column says so.
+// not in reads as absent and the last column says so. The JSON texts are the answer's: the
+// route copies them into the body (onboarding_logic.hpp, RenderStatus). The profile is only
+// asked whether it exists.
 constexpr Statement kReadStatus{
     "onb_read_status",
-    "select (select " ONBOARDD_SESSION_JSON
-    " from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
-    " order by s.created_at desc limit 1)::text, "
-    "(select " ONBOARDD_PROFILE_JSON " from public.profiles p where p.user_id = " ONBOARDD_ME
-    " and p.is_primary)::text, "
+    "select s.doc::text, s.live_until, "
+    "exists (select 1 from public.profiles p where p.user_id = " ONBOARDD_ME
+    " and p.is_primary), "
     "(select " ONBOARDD_ORGANIZATION_JSON
     " from public.organizations o where o.id = "
     "coalesce(onboardd_private.current_org_id(), " ONBOARDD_PRIMARY_ORG_ID
     "))::text, "
     "onboardd_private.current_org_id() is not null and not exists (select 1 from "
-    "public.organizations o where o.id = onboardd_private.current_org_id())"};
+    "public.organizations o where o.id = onboardd_private.current_org_id()) "
+    "from (select) as one left join lateral (select " ONBOARDD_SESSION_JSON
+    " as doc, case when s.status = 'in_progress' and s.expires_at > now() then "
+    "floor(extract(epoch from s.expires_at) * 1000)::bigint end as live_until "
+    "from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
+    " order by s.created_at desc limit 1) as s on true"};
 
 constexpr Statement kReadDraft{
     "onb_read_draft",
@@ -340,10 +345,12 @@ asio::awaitable<core::Result<StatusRead>> ReadStatus(db::Pool& pool, db::TenantC
   if (!rows) co_return rows.error();
   const db::Rows& r = (*rows)[index];
   StatusRead out;
-  out.session = ObjectAt(r, 0, 0);
-  out.profile = ObjectAt(r, 0, 1);
-  out.organization = ObjectAt(r, 0, 2);
-  out.active_org_denied = r.size() > 0 && r.Get(0, 3) == "t";
+  if (r.empty()) co_return core::MakeError(core::ErrorCode::kInternal);  // always one row
+  out.session = std::string(r.Get(0, 0));
+  if (!r.IsNull(0, 1)) out.in_progress_until_ms = ToInt64(r.Get(0, 1));
+  out.has_profile = r.Get(0, 2) == "t";
+  out.organization = std::string(r.Get(0, 3));
+  out.active_org_denied = r.Get(0, 4) == "t";
   co_return out;
 }
 

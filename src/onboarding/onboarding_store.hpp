@@ -14,6 +14,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -48,16 +49,19 @@ boost::asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::Ten
                                                          ValidatedStep step,
                                                          std::chrono::hours session_ttl);
 
-// The caller's latest session (any status) as camelCase JSON: id, flow, status ("expired"
-// when an in-progress session is past expires_at), currentStep, totalSteps, completedSteps,
-// completionPercentage, version, organizationId, formData, expiresAt, createdAt, updatedAt,
-// completedAt. The caller's primary profile, and the active organization: the one
-// `context.org_id` names (X-Organization-Id) when the caller is a member, else the primary
-// profile's.
+// GET /status's read, as text for RenderStatus (JSON built in SQL, once). The caller's latest
+// session (any status) as camelCase JSON: id, flow, status ("expired" when an in-progress
+// session is past expires_at), currentStep, totalSteps, completedSteps, completionPercentage,
+// version, organizationId, formData, expiresAt, createdAt, updatedAt, completedAt. Whether the
+// caller has a primary profile. The active organization: the one `context.org_id` names
+// (X-Organization-Id) when the caller is a member, else the primary profile's.
 struct StatusRead {
-  std::optional<boost::json::object> session;
-  std::optional<boost::json::object> profile;
-  std::optional<boost::json::object> organization;
+  std::string session;  // JSON text; empty when the caller has no session
+  // When the session is in progress: its expires_at in Unix milliseconds (0 otherwise), so
+  // that a cached copy can tell that it has expired since without parsing it.
+  std::int64_t in_progress_until_ms = 0;
+  bool has_profile = false;
+  std::string organization;  // JSON text; empty when there is none
   // context.org_id names an organization the caller is not a member of (or none at all):
   // the route answers 404 and shows nothing of it.
   bool active_org_denied = false;

@@ -1,7 +1,7 @@
 #include "onboarding/status_cache.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
 #include <utility>
@@ -15,108 +15,71 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 std::string EncodeStatusRows(const StatusRows& rows) {
-  json::object out;
-  out["session"] = rows.session ? json::value(*rows.session) : json::value(nullptr);
-  out["hasProfile"] = rows.has_profile;
-  out["organization"] = rows.organization ? json::value(*rows.organization) : json::value(nullptr);
-  return json::serialize(out);
-}
-
-std::optional<StatusRows> DecodeStatusRows(std::string_view text) {
-  boost::system::error_code ec;
-  json::value parsed = json::parse(text, ec);
-  if (ec || !parsed.is_object()) return std::nullopt;
-  json::object& o = parsed.as_object();
-  const json::value* session = o.if_contains("session");
-  const json::value* has_profile = o.if_contains("hasProfile");
-  const json::value* organization = o.if_contains("organization");
-  if (session == nullptr || has_profile == nullptr || organization == nullptr) return std::nullopt;
-  if (!(session->is_null() || session->is_object()) || !has_profile->is_bool() ||
-      !(organization->is_null() || organization->is_object())) {
-    return std::nullopt;
-  }
-  // at(), not operator[]: operator[] may rehash the object (it can insert), which would leave
-  // the pointers above dangling.
-  StatusRows rows;
-  rows.has_profile = has_profile->as_bool();
-  if (session->is_object()) rows.session = std::move(o.at("session").as_object());
-  if (organization->is_object()) rows.organization = std::move(o.at("organization").as_object());
-  return rows;
+  std::string out = "1 " + std::to_string(rows.in_progress_until_ms) + " " +
+                    std::to_string(rows.session.size()) + (rows.has_profile ? " 1\n" : " 0\n");
+  out.reserve(out.size() + rows.session.size() + rows.organization.size());
+  out.append(rows.session).append(rows.organization);
+  return out;
 }
 
 namespace {
 
-// Digits at text[at, at + n) as a number, else nullopt.
-std::optional<int> Digits(std::string_view text, std::size_t at, std::size_t n) {
-  if (at + n > text.size()) return std::nullopt;
-  int value = 0;
-  for (std::size_t i = at; i < at + n; ++i) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    value = value * 10 + (text[i] - '0');
+// A decimal number at the front of `text`, then one space or newline (consumed).
+template <typename Number>
+std::optional<Number> TakeNumber(std::string_view& text, char separator) {
+  Number value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end == text.data() || end == text.data() + text.size() ||
+      *end != separator) {
+    return std::nullopt;
   }
+  text.remove_prefix(static_cast<std::size_t>(end - text.data()) + 1);
   return value;
 }
 
 }  // namespace
 
-std::optional<std::int64_t> ParseTimestampMs(std::string_view text) {
-  // YYYY-MM-DDTHH:MM:SS[.f...](Z|±HH[:MM])
-  const auto year = Digits(text, 0, 4), month = Digits(text, 5, 2), day = Digits(text, 8, 2),
-             hour = Digits(text, 11, 2), minute = Digits(text, 14, 2), second = Digits(text, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
-      (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
+std::optional<StatusRows> DecodeStatusRows(std::string_view text) {
+  if (!text.starts_with("1 ")) return std::nullopt;
+  text.remove_prefix(2);
+  const auto until = TakeNumber<std::int64_t>(text, ' ');
+  const auto session_size = TakeNumber<std::size_t>(text, ' ');
+  const auto has_profile = TakeNumber<int>(text, '\n');
+  if (!until || !session_size || !has_profile || *has_profile < 0 || *has_profile > 1 ||
+      *session_size > text.size()) {
     return std::nullopt;
   }
-  const std::chrono::year_month_day date{std::chrono::year(*year),
-                                         std::chrono::month(static_cast<unsigned>(*month)),
-                                         std::chrono::day(static_cast<unsigned>(*day))};
-  if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-  std::size_t at = 19;
-  std::int64_t millis = 0;
-  if (at < text.size() && text[at] == '.') {
-    ++at;
-    int scale = 100;
-    const std::size_t first = at;
-    for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
-      millis += (text[at] - '0') * scale;
-      scale /= 10;
-    }
-    if (at == first) return std::nullopt;
-  }
-  std::int64_t offset_minutes = 0;
-  if (at < text.size() && text[at] == 'Z') {
-    ++at;
-  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
-    const int sign = text[at] == '-' ? -1 : 1;
-    const auto oh = Digits(text, at + 1, 2);
-    if (!oh) return std::nullopt;
-    at += 3;
-    int om = 0;
-    if (at < text.size() && text[at] == ':') {
-      const auto m = Digits(text, at + 1, 2);
-      if (!m) return std::nullopt;
-      om = *m;
-      at += 3;
-    }
-    offset_minutes = sign * (*oh * 60 + om);
-  } else {
-    return std::nullopt;  // a local time names no instant
-  }
-  if (at != text.size()) return std::nullopt;
-  const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
-  const std::int64_t seconds = days * 86'400 + *hour * 3'600 + *minute * 60 + *second;
-  return (seconds - offset_minutes * 60) * 1'000 + millis;
+  StatusRows rows;
+  rows.in_progress_until_ms = *until;
+  rows.has_profile = *has_profile == 1;
+  rows.session = std::string(text.substr(0, *session_size));
+  rows.organization = std::string(text.substr(*session_size));
+  return rows;
 }
 
-bool InProgressPastExpiry(const json::object& session, std::int64_t now_unix_ms) {
-  const json::value* status = session.if_contains("status");
-  if (status == nullptr || !status->is_string() || status->get_string() != "in_progress") {
-    return false;
+core::Result<std::string> RenderStatusRows(const StatusRows& rows,
+                                           const catalog::Snapshot& snapshot, bool english,
+                                           const StatusMetadata& metadata) {
+  // A status session is a few KB (the draft's images are only referenced): parsed into this
+  // buffer, it costs no allocation.
+  unsigned char buffer[16 * 1024];
+  json::monotonic_resource resource(buffer, sizeof(buffer));
+  json::parse_options options;
+  options.max_depth = 64;
+  json::value session;
+  if (!rows.session.empty()) {
+    boost::system::error_code ec;
+    session = json::parse(rows.session, ec, &resource, options);
+    if (ec || !session.is_object()) return core::MakeError(core::ErrorCode::kInternal);
   }
-  const json::value* expires = session.if_contains("expiresAt");
-  if (expires == nullptr || !expires->is_string()) return true;
-  const auto at = ParseTimestampMs(expires->get_string());
-  return !at || *at <= now_unix_ms;
+  if (!rows.organization.empty()) {
+    // Not read, only checked: it goes into the body as it is.
+    boost::system::error_code ec;
+    json::value organization = json::parse(rows.organization, ec, &resource, options);
+    if (ec || !organization.is_object()) return core::MakeError(core::ErrorCode::kInternal);
+  }
+  return RenderStatus(rows.session, session.if_object(), rows.organization, rows.has_profile,
+                      snapshot, english, metadata);
 }
 
 StatusCache::StatusCache(cache::Cache& cache, cache::Keyspace space,
@@ -131,7 +94,7 @@ asio::awaitable<core::Result<StatusRows>> LoadRows(std::shared_ptr<const db::Poo
   if (!pool) co_return pool.error();
   auto read = co_await ReadStatus(**pool, std::move(context));
   if (!read) co_return read.error();
-  co_return StatusRows{std::move(read->session), read->profile.has_value(),
+  co_return StatusRows{std::move(read->session), read->in_progress_until_ms, read->has_profile,
                        std::move(read->organization)};
 }
 
@@ -161,7 +124,8 @@ asio::awaitable<core::Result<StatusCache::Read>> StatusCache::Get(
   if (!loaded) co_return loaded.error();
   auto rows = DecodeStatusRows(loaded->value);
   const bool cached = loaded->layer != cache::Layer::kLoader;
-  if (rows && !(cached && rows->session && InProgressPastExpiry(*rows->session, NowUnixMs()))) {
+  if (rows &&
+      !(cached && rows->in_progress_until_ms != 0 && rows->in_progress_until_ms <= NowUnixMs())) {
     co_return Read{std::move(*rows), cached};
   }
   // Unreadable, or a session that has expired since it was cached: drop it, read afresh.

@@ -2,9 +2,10 @@
 // status on every authenticated navigation, and it changes only when that user writes.
 //
 // What is cached is the store's read (the latest session as the status shows it, the
-// primary profile's existence and the active organization), not the answer: the answer's
-// texts depend on the catalog in use and the request's language, and its metadata on the
-// moment, so BuildStatus runs on every request over rows from the cache or the database.
+// primary profile's existence and the active organization, as the JSON text SQL built), not
+// the answer: the answer's texts depend on the catalog in use and the request's language,
+// and its metadata on the moment, so RenderStatus runs on every request over rows from the
+// cache or the database (copying the JSON texts in, parsing only the session's fields).
 // Only reads without X-Organization-Id are cached (key: the user id): a header names an
 // organization whose membership SQL must check, so those reads go to the database.
 //
@@ -18,7 +19,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -27,31 +27,34 @@
 #include <string_view>
 
 #include "cache/cache.hpp"
+#include "catalog/snapshot.hpp"
 #include "core/result.hpp"
 #include "db/pg_pool.hpp"
 #include "db/tenant_transaction.hpp"
+#include "onboarding/onboarding_logic.hpp"
 
 namespace onboardd::onboarding {
 
-// The rows of one status answer, as cached.
+// The rows of one status answer, as cached: the store's read (onboarding_store.hpp,
+// StatusRead) without the membership check's flag.
 struct StatusRows {
-  std::optional<boost::json::object> session;  // the store's camelCase session JSON
+  std::string session;                    // the store's camelCase session JSON text; empty: none
+  std::int64_t in_progress_until_ms = 0;  // the in-progress session's expires_at, else 0
   bool has_profile = false;
-  std::optional<boost::json::object> organization;
+  std::string organization;  // the active organization's JSON text; empty: none
 };
 
-// The cached form ({"session": ..., "hasProfile": ..., "organization": ...}) and back;
-// nullopt for text that is not such a document.
+// The cached form ("1 <until> <session length> <0|1>\n<session><organization>") and back;
+// nullopt for text that is not such a record.
 std::string EncodeStatusRows(const StatusRows& rows);
 std::optional<StatusRows> DecodeStatusRows(std::string_view text);
 
-// Whether `session` (the store's JSON) is in progress with its expiresAt at or before
-// `now_unix_ms`; a missing or unreadable expiresAt counts as expired (reload to be safe).
-bool InProgressPastExpiry(const boost::json::object& session, std::int64_t now_unix_ms);
-
-// An ISO-8601 timestamp as PostgreSQL's JSON writes a timestamptz
-// ("2026-12-03T12:00:00.123456+00:00", "...Z", any offset) to Unix milliseconds.
-std::optional<std::int64_t> ParseTimestampMs(std::string_view text);
+// GET /status's body for `rows` (RenderStatus): the session is parsed once, into a buffer on
+// the stack, for the fields the body derives from it; both JSON texts are copied into the
+// body as they are. kInternal when either text is not a JSON object (a damaged cache entry).
+core::Result<std::string> RenderStatusRows(const StatusRows& rows,
+                                           const catalog::Snapshot& snapshot, bool english,
+                                           const StatusMetadata& metadata);
 
 class StatusCache {
  public:

@@ -1,10 +1,12 @@
-// The status cache's pure parts: the cached form of the rows, and the expiry check that keeps
-// a cached in-progress session from outliving its expires_at.
+// The status cache's pure parts: the cached form of the rows, and the body rendered from them
+// (the JSON texts copied in as they are, a damaged text refused).
 #include "onboarding/status_cache.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+
+#include "support/onboarding_fixtures.hpp"
 
 namespace onboardd::onboarding {
 namespace {
@@ -13,52 +15,54 @@ namespace json = boost::json;
 
 TEST(StatusRowsEncoding, RoundTripsAndRejectsOtherText) {
   StatusRows rows;
-  rows.session = json::object{{"id", "s1"}, {"status", "in_progress"}};
+  rows.session = R"({"id" : "s1", "status" : "in_progress"})";
+  rows.in_progress_until_ms = 1'796'301'615'779;
   rows.has_profile = true;
-  rows.organization = json::object{{"name", "Acme"}};
+  rows.organization = R"({"name" : "Acme\n1 2 3"})";
   auto back = DecodeStatusRows(EncodeStatusRows(rows));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->session, rows.session);
+  EXPECT_EQ(back->in_progress_until_ms, rows.in_progress_until_ms);
   EXPECT_TRUE(back->has_profile);
   EXPECT_EQ(back->organization, rows.organization);
 
   auto empty = DecodeStatusRows(EncodeStatusRows(StatusRows{}));
   ASSERT_TRUE(empty);
-  EXPECT_FALSE(empty->session);
+  EXPECT_TRUE(empty->session.empty());
+  EXPECT_EQ(empty->in_progress_until_ms, 0);
   EXPECT_FALSE(empty->has_profile);
-  EXPECT_FALSE(empty->organization);
+  EXPECT_TRUE(empty->organization.empty());
 
-  EXPECT_FALSE(DecodeStatusRows("not json"));
-  EXPECT_FALSE(DecodeStatusRows("[]"));
-  EXPECT_FALSE(DecodeStatusRows(R"({"session": null, "organization": null})"));
-  EXPECT_FALSE(DecodeStatusRows(R"({"session": 1, "hasProfile": false, "organization": null})"));
+  EXPECT_FALSE(DecodeStatusRows("not a record"));
+  EXPECT_FALSE(DecodeStatusRows(R"({"session": null, "hasProfile": false})")) << "the old form";
+  EXPECT_FALSE(DecodeStatusRows("1 0 5 0\n{}")) << "a session longer than what follows";
+  EXPECT_FALSE(DecodeStatusRows("1 0 2 2\n{}")) << "a profile flag that is not 0 or 1";
+  EXPECT_FALSE(DecodeStatusRows("1 x 2 0\n{}"));
+  EXPECT_FALSE(DecodeStatusRows("2 0 2 0\n{}")) << "another version";
 }
 
-TEST(TimestampParsing, ReadsPostgresJsonTimestamps) {
-  // 2026-12-03T12:40:15Z = 1796301615 s since the epoch.
-  EXPECT_EQ(ParseTimestampMs("2026-12-03T12:40:15+00:00"), 1'796'301'615'000);
-  EXPECT_EQ(ParseTimestampMs("2026-12-03T12:40:15.779715+00:00"), 1'796'301'615'779);
-  EXPECT_EQ(ParseTimestampMs("2026-12-03T12:40:15.5Z"), 1'796'301'615'500);
-  EXPECT_EQ(ParseTimestampMs("2026-12-03T13:40:15+01:00"), 1'796'301'615'000);
-  EXPECT_EQ(ParseTimestampMs("2026-12-03T07:10:15-05:30"), 1'796'301'615'000);
-  EXPECT_EQ(ParseTimestampMs("2026-12-03T12:40:15+01"), 1'796'298'015'000);
-  EXPECT_FALSE(ParseTimestampMs("2026-12-03T12:40:15"));  // no offset: no instant
-  EXPECT_FALSE(ParseTimestampMs("2026-02-30T12:40:15Z"));
-  EXPECT_FALSE(ParseTimestampMs("2026-12-03T12:40:15Zjunk"));
-  EXPECT_FALSE(ParseTimestampMs(""));
-}
+TEST(StatusRowsRendering, CopiesTheTextsInAndRefusesDamagedOnes) {
+  StatusRows rows;
+  rows.session = R"({"id" : "s1", "flow" : "wizard", "status" : "in_progress", "currentStep" : 2,
+                     "completedSteps" : [1], "formData" : {"company": {"name": "Acme"}}})";
+  rows.has_profile = false;
+  rows.organization = R"({"id" : "o1", "name" : "Acme"})";
+  StatusMetadata metadata{"2026-12-03T10:00:00Z", true, 0.25};
+  auto body = RenderStatusRows(rows, testing::BundledCatalog(), false, metadata);
+  ASSERT_TRUE(body);
+  EXPECT_NE(body->find(rows.session), std::string::npos) << "the session text as SQL built it";
+  EXPECT_NE(body->find(rows.organization), std::string::npos);
+  json::value parsed = json::parse(*body);
+  EXPECT_EQ(parsed.at("status"), "in_progress");
+  EXPECT_EQ(parsed.at("progress").at("currentStepData"), json::parse(R"({"name": "Acme"})"));
+  EXPECT_EQ(parsed.at("metadata").at("fromCache"), true);
 
-TEST(SessionExpiry, OnlyAnInProgressSessionPastItsExpiryCounts) {
-  const std::int64_t now = 1'796'301'615'000;
-  json::object s{{"status", "in_progress"}, {"expiresAt", "2026-12-03T12:40:14.999+00:00"}};
-  EXPECT_TRUE(InProgressPastExpiry(s, now));
-  s["expiresAt"] = "2026-12-03T12:40:15.001+00:00";
-  EXPECT_FALSE(InProgressPastExpiry(s, now));
-  s["expiresAt"] = "garbage";
-  EXPECT_TRUE(InProgressPastExpiry(s, now)) << "unreadable: reload to be safe";
-  s["status"] = "completed";
-  s["expiresAt"] = "2020-01-01T00:00:00Z";
-  EXPECT_FALSE(InProgressPastExpiry(s, now));
+  StatusRows damaged = rows;
+  damaged.session = R"({"id": "s1")";
+  EXPECT_FALSE(RenderStatusRows(damaged, testing::BundledCatalog(), false, metadata));
+  damaged = rows;
+  damaged.organization = "[1]";
+  EXPECT_FALSE(RenderStatusRows(damaged, testing::BundledCatalog(), false, metadata));
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 // that rule, migration 0012), and small parameter/row helpers. Internal to src/onboarding.
 #pragma once
 
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -139,6 +141,11 @@ inline db::Param OptionalInt(std::optional<int> value) {
 inline db::Param Bool(bool value) { return db::Param(value ? "true" : "false"); }
 
 inline int ToInt(std::string_view text) { return std::atoi(std::string(text).c_str()); }
+inline std::int64_t ToInt64(std::string_view text) {
+  std::int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
 
 inline db::TenantContext Writing(db::TenantContext context) {
   context.read_only = false;
