@@ -105,32 +105,9 @@ Reply SaveStepRoute(Dependencies deps, Request request) {
 }
 
 Reply StatusRoute(Dependencies deps, Request request) {
-  const auto started = core::SteadyClock::now();
-  const CallerContext caller = ContextOf(request);
-  if (caller.org_header_invalid) co_return core::MakeError(core::ErrorCode::kNotFound);
-  StatusRows rows;
-  StatusMetadata metadata;
-  if (deps.status_cache && caller.tenant.org_id.empty()) {
-    auto read = co_await deps.status_cache->Get(request.worker, deps.pools, caller.tenant);
-    if (!read) co_return read.error();
-    rows = std::move(read->rows);
-    metadata.from_cache = read->from_cache;
-  } else {
-    // X-Organization-Id names an organization whose membership only SQL can check.
-    auto pool = deps.pools->For(request.worker);
-    if (!pool) co_return pool.error();
-    auto read = co_await ReadStatus(**pool, caller.tenant);
-    if (!read) co_return read.error();
-    if (read->active_org_denied) co_return core::MakeError(core::ErrorCode::kNotFound);
-    rows = {std::move(read->session), read->profile.has_value(), std::move(read->organization)};
-  }
-  metadata.last_checked = core::NowIso8601();
-  metadata.check_duration_ms =
-      std::chrono::duration<double, std::milli>(core::SteadyClock::now() - started).count();
-  json::object out =
-      BuildStatus(std::move(rows.session), std::move(rows.organization), rows.has_profile,
-                  *deps.catalog->Current(), request.english, metadata);
-  Response response = http::JsonResponse(out);
+  auto status = co_await ReadCallerStatus(std::move(deps), std::move(request));
+  if (!status) co_return status.error();
+  Response response = http::JsonResponse(*status);
   response.With("Cache-Control", "no-store");
   co_return response;
 }
@@ -335,6 +312,34 @@ Reply ConfigRoute(Dependencies deps, Request request) {
 }
 
 }  // namespace
+
+boost::asio::awaitable<core::Result<json::object>> ReadCallerStatus(Dependencies deps,
+                                                                    Request request) {
+  const auto started = core::SteadyClock::now();
+  const CallerContext caller = ContextOf(request);
+  if (caller.org_header_invalid) co_return core::MakeError(core::ErrorCode::kNotFound);
+  StatusRows rows;
+  StatusMetadata metadata;
+  if (deps.status_cache && caller.tenant.org_id.empty()) {
+    auto read = co_await deps.status_cache->Get(request.worker, deps.pools, caller.tenant);
+    if (!read) co_return read.error();
+    rows = std::move(read->rows);
+    metadata.from_cache = read->from_cache;
+  } else {
+    // X-Organization-Id names an organization whose membership only SQL can check.
+    auto pool = deps.pools->For(request.worker);
+    if (!pool) co_return pool.error();
+    auto read = co_await ReadStatus(**pool, caller.tenant);
+    if (!read) co_return read.error();
+    if (read->active_org_denied) co_return core::MakeError(core::ErrorCode::kNotFound);
+    rows = {std::move(read->session), read->profile.has_value(), std::move(read->organization)};
+  }
+  metadata.last_checked = core::NowIso8601();
+  metadata.check_duration_ms =
+      std::chrono::duration<double, std::milli>(core::SteadyClock::now() - started).count();
+  co_return BuildStatus(std::move(rows.session), std::move(rows.organization), rows.has_profile,
+                        *deps.catalog->Current(), request.english, metadata);
+}
 
 void RegisterRoutes(http::Router& router, const Dependencies& deps) {
   const http::RouteOptions wizard{.max_body_bytes = kWizardMaxBodyBytes, .authenticated = true};
