@@ -80,9 +80,13 @@ async function test(name, body) {
   }
 }
 
+const startedAt = Date.now();
 const { child, base } = await startServer();
+console.log(`onboardd serve ready in ${Date.now() - startedAt} ms`);
 const browser = await chromium.launch({ executablePath: chromiumPath, headless: true,
   args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+
+console.log(`chromium up in ${Date.now() - startedAt} ms`);
 
 // A browser context of its own (a separate "browser": no shared storage), failing on any
 // Content-Security-Policy violation or script error the page reports.
@@ -110,8 +114,10 @@ async function expectHeading(page, text) {
   await page.waitForFunction((t) => document.querySelector('#view-title')?.textContent === t, text, { timeout: 5000 });
 }
 
+// The tests sign in users of their own, so they run side by side (the wall-clock time is
+// mostly waiting for the browser and the server).
 try {
-  await test('full walk: welcome, a validation error corrected, AI accepted, logo, organization, completion', async () => {
+  await Promise.all([test('full walk: welcome, a validation error corrected, AI accepted, logo, organization, completion', async () => {
     const user = `browser-${run}-walk`;
     const { context, page } = await newPage();
     const response = await page.goto(`${base}/onboarding/#token=${token(user)}`);
@@ -186,9 +192,9 @@ try {
       || '|' || (select string_agg(name, ',' order by name) from departments d where d.organization_id = o.id)
       from organizations o where o.created_by = :'p1'`, user), 'technology|12|1|Producto,Ventas');
     await context.close();
-  });
+  }),
 
-  await test('resume after a reload and in another browser; an AI suggestion modified; English', async () => {
+  test('resume after a reload and in another browser; an AI suggestion modified; English', async () => {
     const user = `browser-${run}-resume`;
     const bearer = token(user);
     const first = await newPage({ locale: 'en-US' });
@@ -240,9 +246,9 @@ try {
     await expectHeading(second.page, 'Organization');
     await second.page.check();
     await second.context.close();
-  });
+  }),
 
-  await test('GET / redirects by status: signed out, by the Stack cookie to the next step, completed', async () => {
+  test('GET / redirects by status: signed out, by the Stack cookie to the next step, completed', async () => {
     const signedOut = await newPage();
     const first = await signedOut.page.goto(`${base}/`);
     assert.equal(first.request().redirectedFrom()?.url(), `${base}/`);
@@ -280,7 +286,7 @@ try {
     assert.match(await page.textContent('#organization'), /Gamma Retail/);
     await page.check();
     await context.close();
-  });
+  })]);
 } finally {
   await browser.close();
   child.kill('SIGTERM');

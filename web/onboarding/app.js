@@ -645,7 +645,7 @@
         } })));
     result.replaceChildren(
       el('p', { className: 'result' }, `${t().aiSuggested} `, el('strong', { id: 'ai-industry', text: suggestion.name }),
-        ` (${suggestion.confidence} %)`),
+        ` (${suggestion.confidence}\u00a0%)`),
       suggestion.rationale ? el('p', { className: 'hint', text: suggestion.rationale }) : null,
       el('div', { className: 'choice' },
         el('button', { type: 'button', className: 'primary', id: 'ai-accept', text: t().aiAccept,
