@@ -275,8 +275,19 @@ try {
     assert.equal(await redirectOf(await page.goto(`${base}/`)), '/onboarding/welcome');
     assert.equal(new URL(page.url()).pathname, '/onboarding/welcome');
     await expectHeading(page, 'Bienvenida');
-    await page.selectOption('#f-role', 'individual');
-    await page.click('button[type=submit]');
+    // This step by keyboard only: the title has the focus, Tab walks the form in order, the
+    // custom role's field stays out of the way, Enter saves.
+    const focused = () => page.evaluate(() => document.activeElement.id || document.activeElement.type);
+    assert.equal(await focused(), 'view-title');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'f-role');
+    await page.keyboard.type('Colab');  // "Colaborador/a individual"
+    assert.equal(await page.inputValue('#f-role'), 'individual');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'f-experienceLevel');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'submit');
+    await page.keyboard.press('Enter');
     await expectHeading(page, 'Empresa');
     assert.equal(await redirectOf(await page.goto(`${base}/`)), '/onboarding/company');
     await expectHeading(page, 'Empresa');
