@@ -62,9 +62,9 @@ async function startServer() {
   throw new Error('onboardd serve did not become ready');
 }
 
-// A 2×2 PNG, made here so the test needs no fixture file.
-function tinyPng() {
-  return Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
+// A 64×64 PNG logo, inline so the test needs no fixture file.
+function logoPng() {
+  return Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAEAAAABACAIAAAAlC+aJAAAA6UlEQVR4nO3auxUCMQxE0c2pgZYokbpohHhJOcBi/ezRSqOj3O/G8raffDZ0gHcIQA8Bb3O9PeQb9WgAQNUdLnEBnOkhDCMgMN3JsAAm1dsMOsDUdBtDAVhWrzJIAYvr5QYRAFIvNIwBwHqJYQCA1w8NpQHwbonhEAAvFhqKAuCtckNFALxSZSAgGwDepzW0BzzvF/8SQAABBBBAAAFdAZAtDchv+KglICEgs+E7tSggp+FnZ11ANsNRZOn7QAVABsP/vAZXSqBBEtbmUr/YIE9q9ltltsFQ0vXHViDD+Tp/LaKHAPScHvAC1kqnZ00lCNYAAAAASUVORK5CYII=', 'base64');
 }
 
 const results = [];
@@ -100,7 +100,7 @@ async function newPage(options = {}) {
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => { window.__csp = (window.__csp || []).concat(e.violatedDirective); });
   });
-  page.check = async () => {
+  page.assertClean = async () => {
     const csp = await page.evaluate(() => window.__csp || []);
     assert.deepEqual(csp, [], 'no CSP violation');
     assert.deepEqual(page.problems, [], 'no script error');
@@ -173,13 +173,25 @@ try {
     assert.equal(sql(`select decision || '|' || coalesce(final_value::text, '') from ai_suggestions where id = :'p1'`, suggestionId), 'accepted|"technology"');
 
     await page.selectOption('#f-size', 'small');
-    await page.setInputFiles('#f-logo', { name: 'logo.png', mimeType: 'image/png', buffer: tinyPng() });
+    await page.setInputFiles('#f-logo', { name: 'logo.png', mimeType: 'image/png', buffer: logoPng() });
     await page.waitForFunction(() => document.querySelector('#logo-preview')?.src.startsWith('data:image/png'));
     await shot(page, '3-company');
     await page.click('button[type=submit]');
 
     await expectHeading(page, 'Organización');
     assert.equal(new URL(page.url()).pathname, '/onboarding/organization');
+    // A reload resumes here; back on the company step its saved values and logo come back
+    // (the logo from the draft, GET /api/onboarding/draft/image/...), and saving it again
+    // keeps the logo.
+    await page.reload();
+    await expectHeading(page, 'Organización');
+    await page.click('button:has-text("Atrás")');
+    await expectHeading(page, 'Empresa');
+    assert.equal(await page.inputValue('#f-name'), 'Acme Software Uno');
+    assert.equal(await page.inputValue('#f-industry'), 'technology');
+    await page.waitForFunction(() => document.querySelector('#logo-preview')?.src.startsWith('blob:'));
+    await page.click('button[type=submit]');
+    await expectHeading(page, 'Organización');
     await page.fill('#f-teamSize', '12');
     await page.selectOption('#f-structure', 'flat');
     await page.check('input[name=integrations][value=slack]');
@@ -195,12 +207,14 @@ try {
     await expectHeading(page, '¡Tu organización está lista!');
     assert.equal(new URL(page.url()).pathname, '/onboarding/complete');
     assert.match(await page.textContent('#organization'), /acme-software-uno/);
+    assert.match(await page.textContent('#organization'), /Slack/);
     await shot(page, '6-complete');
-    await page.check();
+    await page.assertClean();
     // What the database holds: the organization with its logo and departments, owned by the user.
-    assert.equal(sql(`select o.industry || '|' || o.team_size || '|' || (select count(*) from organization_logos l where l.organization_id = o.id)
+    assert.equal(sql(`select o.industry || '|' || o.team_size || '|' || array_to_string(o.integrations, ',')
+      || '|' || (select count(*) from organization_logos l where l.organization_id = o.id)
       || '|' || (select string_agg(name, ',' order by name) from departments d where d.organization_id = o.id)
-      from organizations o where o.created_by = :'p1'`, user), 'technology|12|1|Producto,Ventas');
+      from organizations o where o.created_by = :'p1'`, user), 'technology|12|slack|1|Producto,Ventas');
     await context.close();
   }),
 
@@ -226,7 +240,7 @@ try {
     await first.page.click('button:has-text("Back")');
     await expectHeading(first.page, 'Welcome');
     assert.equal(await first.page.inputValue('#f-role'), 'manager', 'the saved step comes back');
-    await first.page.check();
+    await first.page.assertClean();
     await first.context.close();
 
     // Another browser (no storage shared), the same user: the wizard resumes at step 2.
@@ -254,7 +268,7 @@ try {
     await second.page.selectOption('#f-size', 'medium');
     await second.page.click('button[type=submit]');
     await expectHeading(second.page, 'Organization');
-    await second.page.check();
+    await second.page.assertClean();
     await second.context.close();
   }),
 
@@ -303,7 +317,7 @@ try {
     assert.equal(await redirectOf(await page.goto(`${base}/`)), '/onboarding/complete');
     await expectHeading(page, '¡Tu organización está lista!');
     assert.match(await page.textContent('#organization'), /Gamma Retail/);
-    await page.check();
+    await page.assertClean();
     await context.close();
   })]);
 } finally {

@@ -335,6 +335,7 @@
   }
 
   async function show(requested, { push = true } = {}) {
+    notice('');
     const id = allowedStep(requested);
     const path = BASE + id;
     if (location.pathname !== path) {
@@ -568,9 +569,9 @@
         const reply = await api('POST', '/api/onboarding/step', { step: step.number, data: collect(step, form) });
         if (reply.ok) {
           state.draft[step.id] = reply.json.data;
-          notice(t().saved);
           await loadStatus();
           await advance(step);
+          notice(t().saved);
           return;
         }
         showErrors(step, reply);
