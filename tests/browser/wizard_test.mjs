@@ -6,11 +6,10 @@
 //   node wizard_test.mjs <screenshot-dir>     (tests/browser/run sets everything up)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 
 const binary = process.env.ONBOARDD_BIN;
 const databaseUrl = process.env.DATABASE_URL;
@@ -19,6 +18,17 @@ const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const shots = path.resolve(process.argv[2] || 'screenshots');
 for (const [name, value] of Object.entries({ ONBOARDD_BIN: binary, DATABASE_URL: databaseUrl, DATABASE_SUPERUSER_URL: superUrl })) {
   if (!value) { console.error(`wizard_test: ${name} is not set (run through scripts/test)`); process.exit(2); }
+}
+if (!existsSync(chromiumPath)) {
+  console.error(`wizard_test: no browser at ${chromiumPath} (scripts/deps installs Debian's chromium)`);
+  process.exit(2);
+}
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  console.error('wizard_test: playwright-core is not installed (run tests/browser/install)');
+  process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
 
