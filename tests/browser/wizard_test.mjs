@@ -102,7 +102,7 @@ console.log(`chromium up in ${Date.now() - startedAt} ms`);
 // Content-Security-Policy violation or script error the page reports.
 async function newPage(options = {}) {
   const context = await browser.newContext({ locale: 'es-ES', ...options });
-  context.setDefaultTimeout(8000);
+  context.setDefaultTimeout(15000);  // generous: CI machines are shared and slow
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
@@ -131,7 +131,7 @@ const shot = (page, name) => page.screenshot({ path: path.join(shots, `${name}.p
 const heading = (page) => page.locator('#view-title');
 
 async function expectHeading(page, text) {
-  await page.waitForFunction((t) => document.querySelector('#view-title')?.textContent === t, text, { timeout: 5000 });
+  await page.waitForFunction((t) => document.querySelector('#view-title')?.textContent === t, text, { timeout: 15000 });
 }
 
 // The tests sign in users of their own, so they run side by side (the wall-clock time is
