@@ -507,6 +507,7 @@ int RunDev(config::Settings settings, const std::vector<std::string>& args) {
     std::string token = auth::SignDevToken(services->dev_secret, claims);
     std::printf(
         "\nonboardd dev is serving on %s\n"
+        "  the wizard page, signed in as dev-user: %s/onboarding/#token=%s\n"
         "  environment: source %s/dev.env\n"
         "  dev token (24 h, user dev-user): %s\n"
         "  more tokens: onboardd token --sub SOMEONE --data-dir %s\n"
@@ -514,8 +515,8 @@ int RunDev(config::Settings settings, const std::vector<std::string>& args) {
         "        curl -s %s/readyz\n"
         "        curl -s -H 'Authorization: Bearer %s' %s/api/onboarding/status\n"
         "        curl -s %s/metrics | head\n\n",
-        url.c_str(), data_dir.c_str(), token.c_str(), data_dir.c_str(), url.c_str(), url.c_str(),
-        token.c_str(), url.c_str(), url.c_str());
+        url.c_str(), url.c_str(), token.c_str(), data_dir.c_str(), token.c_str(), data_dir.c_str(),
+        url.c_str(), url.c_str(), token.c_str(), url.c_str(), url.c_str());
     std::fflush(stdout);
   });
 }

@@ -49,6 +49,10 @@ const std::map<std::string, std::string, std::less<>>& Summaries() {
       {"POST /api/ai/suggestions/{id}/decision", "Accept, decline or modify an AI suggestion"},
       {"GET /api/ai/preferences", "The caller's AI preferences"},
       {"PUT /api/ai/preferences", "Switch AI on or off, or set its assistance level"},
+      {"GET /", "Redirect a browser to the wizard step its status names"},
+      {"GET /onboarding", "Redirect to /onboarding/"},
+      {"GET /onboarding/", "The reference wizard page"},
+      {"GET /onboarding/{name}", "A file of the wizard page, or the page at a step's path"},
   };
   return summaries;
 }

@@ -5,6 +5,7 @@
 #include "ai/ai_routes.hpp"
 #include "analytics/analytics_routes.hpp"
 #include "app/openapi.hpp"
+#include "app/web_routes.hpp"
 #include "onboarding/onboarding_routes.hpp"
 #include "onboarding/session_routes.hpp"
 
@@ -29,6 +30,8 @@ void RegisterRoutes(http::Router& router, const Services& services) {
   if (!ai.assistant) ai.assistant = std::make_shared<ai::Assistant>(nullptr, nullptr);
   if (!ai.quotas) ai.quotas = std::make_shared<ai::InProcessQuotaCounter>();
   ai::RegisterAiRoutes(router, ai);
+  // The reference wizard page: GET /, /onboarding/ and its files (web/onboarding/)
+  RegisterWebRoutes(router, onboarding);
   // GET /openapi.json, describing everything above (so: last)
   RegisterOpenApiRoute(router);
 }

@@ -105,42 +105,7 @@ Reply SaveStepRoute(Dependencies deps, Request request) {
 }
 
 Reply StatusRoute(Dependencies deps, Request request) {
-  const auto started = core::SteadyClock::now();
-  const CallerContext caller = ContextOf(request);
-  if (caller.org_header_invalid) co_return core::MakeError(core::ErrorCode::kNotFound);
-  StatusRows rows;
-  StatusMetadata metadata;
-  if (deps.status_cache && caller.tenant.org_id.empty()) {
-    auto read = co_await deps.status_cache->Get(request.worker, deps.pools, caller.tenant);
-    if (!read) co_return read.error();
-    rows = std::move(read->rows);
-    metadata.from_cache = read->from_cache;
-  } else {
-    // X-Organization-Id names an organization whose membership only SQL can check.
-    auto pool = deps.pools->For(request.worker);
-    if (!pool) co_return pool.error();
-    auto read = co_await ReadStatus(**pool, caller.tenant);
-    if (!read) co_return read.error();
-    if (read->active_org_denied) co_return core::MakeError(core::ErrorCode::kNotFound);
-    rows = {std::move(read->session), read->in_progress_until_ms, read->has_profile,
-            std::move(read->organization)};
-  }
-  metadata.last_checked = core::NowIso8601();
-  metadata.check_duration_ms =
-      std::chrono::duration<double, std::milli>(core::SteadyClock::now() - started).count();
-  auto body = RenderStatusRows(rows, *deps.catalog->Current(), request.english, metadata);
-  if (!body && metadata.from_cache) {
-    // Only a damaged cache entry gets here: drop it and answer from the database.
-    co_await deps.status_cache->Invalidate(request.worker, caller.tenant.user_id);
-    auto pool = deps.pools->For(request.worker);
-    if (!pool) co_return pool.error();
-    auto read = co_await ReadStatus(**pool, caller.tenant);
-    if (!read) co_return read.error();
-    rows = {std::move(read->session), read->in_progress_until_ms, read->has_profile,
-            std::move(read->organization)};
-    metadata.from_cache = false;
-    body = RenderStatusRows(rows, *deps.catalog->Current(), request.english, metadata);
-  }
+  auto body = co_await ReadCallerStatus(std::move(deps), std::move(request));
   if (!body) co_return body.error();
   Response response;
   response.body = std::move(*body);
@@ -348,6 +313,47 @@ Reply ConfigRoute(Dependencies deps, Request request) {
 }
 
 }  // namespace
+
+boost::asio::awaitable<core::Result<std::string>> ReadCallerStatus(Dependencies deps,
+                                                                   Request request) {
+  const auto started = core::SteadyClock::now();
+  const CallerContext caller = ContextOf(request);
+  if (caller.org_header_invalid) co_return core::MakeError(core::ErrorCode::kNotFound);
+  StatusRows rows;
+  StatusMetadata metadata;
+  if (deps.status_cache && caller.tenant.org_id.empty()) {
+    auto read = co_await deps.status_cache->Get(request.worker, deps.pools, caller.tenant);
+    if (!read) co_return read.error();
+    rows = std::move(read->rows);
+    metadata.from_cache = read->from_cache;
+  } else {
+    // X-Organization-Id names an organization whose membership only SQL can check.
+    auto pool = deps.pools->For(request.worker);
+    if (!pool) co_return pool.error();
+    auto read = co_await ReadStatus(**pool, caller.tenant);
+    if (!read) co_return read.error();
+    if (read->active_org_denied) co_return core::MakeError(core::ErrorCode::kNotFound);
+    rows = {std::move(read->session), read->in_progress_until_ms, read->has_profile,
+            std::move(read->organization)};
+  }
+  metadata.last_checked = core::NowIso8601();
+  metadata.check_duration_ms =
+      std::chrono::duration<double, std::milli>(core::SteadyClock::now() - started).count();
+  auto body = RenderStatusRows(rows, *deps.catalog->Current(), request.english, metadata);
+  if (!body && metadata.from_cache) {
+    // Only a damaged cache entry gets here: drop it and answer from the database.
+    co_await deps.status_cache->Invalidate(request.worker, caller.tenant.user_id);
+    auto pool = deps.pools->For(request.worker);
+    if (!pool) co_return pool.error();
+    auto read = co_await ReadStatus(**pool, caller.tenant);
+    if (!read) co_return read.error();
+    rows = {std::move(read->session), read->in_progress_until_ms, read->has_profile,
+            std::move(read->organization)};
+    metadata.from_cache = false;
+    body = RenderStatusRows(rows, *deps.catalog->Current(), request.english, metadata);
+  }
+  co_return body;
+}
 
 void RegisterRoutes(http::Router& router, const Dependencies& deps) {
   const http::RouteOptions wizard{.max_body_bytes = kWizardMaxBodyBytes, .authenticated = true};

@@ -4,6 +4,10 @@
 // session API (SPEC §4.3) is in session_routes.hpp.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+
+#include "core/result.hpp"
 #include "http/router.hpp"
 #include "onboarding/route_support.hpp"
 
@@ -26,5 +30,12 @@ inline constexpr std::size_t kWizardMaxBodyBytes = 4u << 20;
 // Status and the organization routes honour X-Organization-Id (an organization the caller
 // is not a member of: 404). Every POST honours Idempotency-Key (idempotency.hpp).
 void RegisterRoutes(http::Router& router, const Dependencies& dependencies);
+
+// GET /status's body (SPEC §4.2, serialized) for the verified caller of `request`
+// (Request::principal must be set), exactly as that route answers it: through the status cache
+// unless X-Organization-Id names an organization. kNotFound for an organization the caller is not a
+// member of; kUnavailable when the database is. What GET / (app/web_routes.hpp) asks.
+boost::asio::awaitable<core::Result<std::string>> ReadCallerStatus(Dependencies deps,
+                                                                   http::Request request);
 
 }  // namespace onboardd::onboarding
