@@ -40,19 +40,29 @@ constexpr Statement kSaveStep{
 // The active organization is the one app.org_id names, else the primary profile's; the
 // organizations policy shows it only to its members, so a named organization the caller is
 // not in reads as absent and the last column says so.
-constexpr Statement kReadStatus{
-    "onb_read_status",
-    "select (select " ONBOARDD_SESSION_JSON
-    " from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
-    " order by s.created_at desc limit 1)::text, "
-    "(select " ONBOARDD_PROFILE_JSON " from public.profiles p where p.user_id = " ONBOARDD_ME
-    " and p.is_primary)::text, "
-    "(select " ONBOARDD_ORGANIZATION_JSON
-    " from public.organizations o where o.id = "
-    "coalesce(onboardd_private.current_org_id(), " ONBOARDD_PRIMARY_ORG_ID
-    "))::text, "
-    "onboardd_private.current_org_id() is not null and not exists (select 1 from "
-    "public.organizations o where o.id = onboardd_private.current_org_id())"};
+#define ONBOARDD_READ_STATUS_COLUMNS                                                        \
+  "(select " ONBOARDD_SESSION_JSON                                                          \
+  " from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME                       \
+  " order by s.created_at desc limit 1)::text, "                                            \
+  "(select " ONBOARDD_PROFILE_JSON " from public.profiles p where p.user_id = " ONBOARDD_ME \
+  " and p.is_primary)::text, "                                                              \
+  "(select " ONBOARDD_ORGANIZATION_JSON                                                     \
+  " from public.organizations o where o.id = "                                              \
+  "coalesce(onboardd_private.current_org_id(), " ONBOARDD_PRIMARY_ORG_ID                    \
+  "))::text, "                                                                              \
+  "onboardd_private.current_org_id() is not null and not exists (select 1 from "            \
+  "public.organizations o where o.id = onboardd_private.current_org_id())"
+
+// The same on a streaming replica, with whether it has replayed the WAL up to $1 (the
+// caller's last write; NULL on a server that is not a replica: never fresh) and how far.
+constexpr Statement kReadStatusOnReplica{
+    "onb_read_status_replica", "select " ONBOARDD_READ_STATUS_COLUMNS
+                               ", coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false), "
+                               "coalesce(pg_last_wal_replay_lsn()::text, '0/0')"};
+
+constexpr Statement kCurrentWalLsn{"onb_current_wal_lsn", "select pg_current_wal_lsn()::text"};
+
+constexpr Statement kReadStatus{"onb_read_status", "select " ONBOARDD_READ_STATUS_COLUMNS};
 
 constexpr Statement kReadDraft{
     "onb_read_draft",
@@ -345,6 +355,35 @@ asio::awaitable<core::Result<StatusRead>> ReadStatus(db::Pool& pool, db::TenantC
   out.organization = ObjectAt(r, 0, 2);
   out.active_org_denied = r.size() > 0 && r.Get(0, 3) == "t";
   co_return out;
+}
+
+asio::awaitable<core::Result<ReplicaStatusRead>> ReadStatusOnReplica(db::Pool& replica,
+                                                                     db::TenantContext context,
+                                                                     std::string min_lsn) {
+  db::TenantTransaction tx(Reading(std::move(context)));
+  std::size_t index = tx.Add(kReadStatusOnReplica, {Param(std::move(min_lsn))});
+  auto rows = co_await tx.Commit(replica);
+  if (!rows) co_return rows.error();
+  const db::Rows& r = (*rows)[index];
+  ReplicaStatusRead out;
+  out.read.session = ObjectAt(r, 0, 0);
+  out.read.profile = ObjectAt(r, 0, 1);
+  out.read.organization = ObjectAt(r, 0, 2);
+  out.read.active_org_denied = r.size() > 0 && r.Get(0, 3) == "t";
+  out.fresh = r.size() > 0 && r.Get(0, 4) == "t";
+  if (r.size() > 0) out.replay_lsn = std::string(r.Get(0, 5));
+  co_return out;
+}
+
+asio::awaitable<core::Result<std::string>> CurrentWalLsn(db::Pool& primary,
+                                                         db::TenantContext context) {
+  db::TenantTransaction tx(Reading(std::move(context)));
+  std::size_t index = tx.Add(kCurrentWalLsn);
+  auto rows = co_await tx.Commit(primary);
+  if (!rows) co_return rows.error();
+  const db::Rows& r = (*rows)[index];
+  if (r.empty()) co_return core::MakeError(core::ErrorCode::kInternal);
+  co_return std::string(r.Get(0, 0));
 }
 
 asio::awaitable<core::Result<DraftImage>> ReadDraftImage(db::Pool& pool, db::TenantContext context,

@@ -53,10 +53,14 @@ bool InProgressPastExpiry(const boost::json::object& session, std::int64_t now_u
 // ("2026-12-03T12:00:00.123456+00:00", "...Z", any offset) to Unix milliseconds.
 std::optional<std::int64_t> ParseTimestampMs(std::string_view text);
 
+class ReplicaReads;  // replica_reads.hpp
+
 class StatusCache {
  public:
   // `cache` must outlive this object.
-  StatusCache(cache::Cache& cache, cache::Keyspace space, std::chrono::milliseconds load_timeout);
+  // With `replica_reads`, loads read through it (a replica when fresh enough for the user).
+  StatusCache(cache::Cache& cache, cache::Keyspace space, std::chrono::milliseconds load_timeout,
+              std::shared_ptr<ReplicaReads> replica_reads = nullptr);
 
   struct Read {
     StatusRows rows;
@@ -74,6 +78,7 @@ class StatusCache {
   cache::Cache& cache_;
   const cache::Keyspace space_;
   const std::chrono::milliseconds load_timeout_;
+  const std::shared_ptr<ReplicaReads> replica_reads_;
 };
 
 }  // namespace onboardd::onboarding
