@@ -208,6 +208,21 @@ TEST_F(ReplicaRead, ServesFromTheReplicaOnlyOnceItHasReplayedTheCallersLastWrite
 
   ASSERT_EQ(onboardd::testing::Scalar(*standby_, "select pg_wal_replay_resume()::text"), "");
   ASSERT_TRUE(StandbyCaughtUp());
+
+  // The replica gone: status reads carry on from the primary, without errors.
+  ASSERT_EQ(RunAsPostgres({onboardd::testing::RequireEnv("ONBOARDD_PG_BIN") + "/pg_ctl", "-D",
+                           dir_ + "/data", "-m", "immediate", "-w", "stop"},
+                          dir_ + "/stop.log"),
+            0);
+  started_ = false;
+  ASSERT_EQ(SaveStep(user, R"({"step":3,"data":{"teamSize":8,"structure":"flat"}})"), 200);
+  const auto before = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) {
+    json::object third = Status(user);
+    EXPECT_TRUE(HasStep(third, 3)) << json::serialize(third);
+  }
+  // Loose: at most one replica budget (500 ms) per read, and far less after the first.
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 10s);
 }
 
 }  // namespace

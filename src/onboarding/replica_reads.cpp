@@ -100,7 +100,8 @@ asio::awaitable<core::Result<StatusRead>> ReplicaReads::ReadStatus(int worker, d
   }
   Seen& seen = seen_[static_cast<std::size_t>(worker)];
   const auto now = core::SteadyClock::now();
-  const bool try_replica = needed && (*needed <= seen.replay_lsn || now - seen.at >= kProbeAfter);
+  const bool try_replica = needed && now >= seen.rest_until &&
+                           (*needed <= seen.replay_lsn || now - seen.at >= kProbeAfter);
   if (try_replica) {
     // A short budget of its own: a replica that is down or slow costs a status read little
     // before the primary answers it.
@@ -117,6 +118,8 @@ asio::awaitable<core::Result<StatusRead>> ReplicaReads::ReadStatus(int worker, d
         co_return std::move(read->read);
       }
       ReadsFrom("replica_behind").Add();
+    } else {
+      seen.rest_until = core::SteadyClock::now() + kRestAfterFailure;
     }
   }
   ReadsFrom("primary").Add();

@@ -12,6 +12,9 @@
 // only when that answer says "not replayed yet" is the primary read after it: the one case
 // of two round trips (at most one per kProbeAfter and thread while the replica is behind).
 //
+// A replica read that fails (down, slower than kReplicaBudget) is answered from the primary,
+// and the thread leaves the replica alone for kRestAfterFailure.
+//
 // Without Redis there is no shared record of writes: in process it would hold for one
 // instance only, so every status read goes to the primary (ReadStatus is then never built:
 // `onboardd serve` logs replica_reads_need_redis). A user whose last write is older than
@@ -48,8 +51,10 @@ class ReplicaReads {
  public:
   static constexpr std::chrono::hours kLsnTtl{1};
   static constexpr std::chrono::milliseconds kProbeAfter{100};
-  // The most a read waits for the replica (its pool included) before asking the primary.
+  // The most a read waits for the replica (its pool included) before asking the primary,
+  // and how long a thread then leaves the replica alone after it failed.
   static constexpr std::chrono::milliseconds kReplicaBudget{500};
+  static constexpr std::chrono::seconds kRestAfterFailure{1};
 
   // `replicas`: one pool per I/O thread to the replica. `caches` (with Redis configured)
   // must outlive this object.
@@ -74,7 +79,8 @@ class ReplicaReads {
   // Per I/O thread, touched only on its thread: the replica's replay position last seen.
   struct alignas(64) Seen {
     std::uint64_t replay_lsn = 0;
-    core::Deadline at{};  // when it was seen
+    core::Deadline at{};          // when it was seen
+    core::Deadline rest_until{};  // after a failed replica read: the primary until then
   };
   std::vector<Seen> seen_;
 };
