@@ -109,6 +109,7 @@ class AiApiTest : public ::testing::Test {
       db::PoolOptions pool_options;
       pool_options.conninfo = url;
       pool_options.connections = 2;
+      pool_options.use_prepared = testing::PreparedStatementsFromEnv();
       asio::co_spawn(io, pools->Emplace(index, io, pool_options).Start(), asio::detached);
     });
     server_->OnThreadStop([pools](int index) { pools->Reset(index); });

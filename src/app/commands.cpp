@@ -228,8 +228,23 @@ int ServeUntilSignal(const config::Settings& settings,
   services.pools = pools;
   services.assistant = assistant;
   services.ai_quotas = ai::MakeQuotaCounter(caches->get());  // shared through Redis when set
+  // A streaming replica for status reads, read-your-writes through Redis (without Redis no
+  // instance could know another's writes: the primary only).
+  auto replica_pools = std::make_shared<db::Pools>(settings.EffectiveThreads());
+  db::PoolOptions replica_options = pool_options;
+  replica_options.conninfo = settings.database_replica_url;
+  if (!settings.database_replica_url.empty()) {
+    if ((*caches)->redis_configured()) {
+      services.replica_reads = std::make_shared<onboarding::ReplicaReads>(
+          replica_pools, **caches, settings.EffectiveThreads());
+    } else {
+      Log(Level::kWarn, "replica_reads_need_redis",
+          {{"hint", "DATABASE_REPLICA_URL is ignored without REDIS_URL"}});
+    }
+  }
   services.status_cache = std::make_shared<onboarding::StatusCache>(
-      (*caches)->cache(), status_space, std::chrono::milliseconds(settings.request_deadline_ms));
+      (*caches)->cache(), status_space, std::chrono::milliseconds(settings.request_deadline_ms),
+      services.replica_reads);
   services.database_ready = [pools](int worker) -> asio::awaitable<core::Status> {
     auto pool = pools->For(worker);
     if (!pool) {
@@ -262,8 +277,14 @@ int ServeUntilSignal(const config::Settings& settings,
       // Thread 0 runs the periodic jobs (app/maintenance.hpp); they end with its io_context.
       if (index == 0) SpawnMaintenance(io, pool);
     }
+    if (services.replica_reads) {
+      // Not awaited: until the replica answers, status reads go to the primary.
+      asio::co_spawn(io, replica_pools->Emplace(index, io, replica_options).Start(),
+                     asio::detached);
+    }
   });
   server.OnThreadStop([&](int index) {
+    replica_pools->Reset(index);
     pools->Reset(index);
     (*caches)->StopWorker(index);
   });

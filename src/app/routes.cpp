@@ -16,7 +16,7 @@ void RegisterRoutes(http::Router& router, const Services& services) {
   RegisterSystemRoutes(router, services.database_ready);
   const onboarding::Dependencies onboarding{
       services.catalog, services.pools, std::chrono::hours(services.settings->session_ttl_hours),
-      services.status_cache};
+      services.status_cache, services.replica_reads};
   // /api/onboarding/{step,status,complete,organization,industries,config}
   onboarding::RegisterRoutes(router, onboarding);
   // The older session API: /api/onboarding/{start,progress,session/{id},complete?session_id=}

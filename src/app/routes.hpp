@@ -10,6 +10,7 @@
 #include "config/settings.hpp"
 #include "db/pg_pool.hpp"
 #include "http/router.hpp"
+#include "onboarding/replica_reads.hpp"
 #include "onboarding/status_cache.hpp"
 
 namespace onboardd::app {
@@ -28,6 +29,8 @@ struct Services {
   std::shared_ptr<ai::QuotaCounter> ai_quotas;
   // GET /status's rows per user (Redis and in process); null: every read from the database.
   std::shared_ptr<onboarding::StatusCache> status_cache;
+  // Status reads from DATABASE_REPLICA_URL (read-your-writes); null: the primary only.
+  std::shared_ptr<onboarding::ReplicaReads> replica_reads;
 };
 
 void RegisterRoutes(http::Router& router, const Services& services);

@@ -169,6 +169,10 @@ const std::vector<Entry>& Table() {
                      Int(&S::db_queue_interval_ms, 1, 600'000)));
     t.push_back(Make("DB_CONNECT_TIMEOUT_MS", "2000", "Database connect timeout.",
                      Int(&S::db_connect_timeout_ms, 100, 60'000)));
+    t.push_back(Make("DATABASE_REPLICA_URL", "",
+                     "A streaming replica (hot standby) of DATABASE_URL for GET /status, app "
+                     "role; read-your-writes through Redis (needs REDIS_URL). Empty: none.",
+                     Text(&S::database_replica_url), true));
     t.push_back(Make("DB_PREPARED_STATEMENTS", "true",
                      "Named prepared statements; false for transaction-mode pgbouncer < 1.21.",
                      Bool(&S::db_prepared_statements)));
@@ -359,7 +363,8 @@ core::Status Validate(const Settings& s) {
     errors.push_back({std::move(env), {std::move(es), std::move(en)}});
   };
   for (auto [env, url] : {std::pair{"DATABASE_URL", &s.database_url},
-                          std::pair{"DATABASE_OWNER_URL", &s.database_owner_url}}) {
+                          std::pair{"DATABASE_OWNER_URL", &s.database_owner_url},
+                          std::pair{"DATABASE_REPLICA_URL", &s.database_replica_url}}) {
     if (!url->empty() && !url->starts_with("postgres://") && !url->starts_with("postgresql://") &&
         url->find('=') == std::string::npos) {
       fail(env, "debe ser una URL postgresql:// o una cadena clave=valor",

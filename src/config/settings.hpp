@@ -43,6 +43,7 @@ struct Settings {
   int db_queue_target_ms = 500;      // a wait longer than this is "above target"
   int db_queue_interval_ms = 1'000;  // above target this long, not draining: 503 at once
   int db_connect_timeout_ms = 2'000;
+  std::string database_replica_url;    // a streaming replica for GET /status; empty: none
   bool db_prepared_statements = true;  // off for transaction-mode poolers < pgbouncer 1.21
 
   // --- Redis

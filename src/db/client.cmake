@@ -19,3 +19,6 @@ onboardd_test(db_restart_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/resta
 set_tests_properties(db_restart_test PROPERTIES RUN_SERIAL TRUE)
 onboardd_test(db_cross_tenant_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/cross_tenant_test.cpp
               DEPS onboardd_db)
+# pgbouncer (transaction mode) between the pool and PostgreSQL: a pgbouncer of its own.
+onboardd_test(db_pooler_test LABEL db SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/pooler_test.cpp
+              DEPS onboardd_db onboardd_test_support_http)

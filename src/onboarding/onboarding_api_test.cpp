@@ -593,6 +593,7 @@ TEST_F(OnboardingApiTest, ExpiryJobMarksStaleSessionsOfEveryUser) {
   db::PoolOptions options;
   options.conninfo = app_url_;
   options.connections = 1;
+  options.use_prepared = testing::PreparedStatementsFromEnv();
   PoolHarness app(options);
   auto marked = app.Await(ExpireStaleSessions(app.pool(), core::SteadyClock::now() + 5s));
   ASSERT_TRUE(marked.has_value()) << marked.error().message.en;

@@ -330,7 +330,12 @@ boost::asio::awaitable<core::Result<std::string>> ReadCallerStatus(Dependencies 
     // X-Organization-Id names an organization whose membership only SQL can check.
     auto pool = deps.pools->For(request.worker);
     if (!pool) co_return pool.error();
-    auto read = co_await ReadStatus(**pool, caller.tenant);
+    core::Result<StatusRead> read = core::MakeError(core::ErrorCode::kInternal);
+    if (deps.replica_reads) {  // (no co_await inside ?: — GCC 12 miscompiles it)
+      read = co_await deps.replica_reads->ReadStatus(request.worker, **pool, caller.tenant);
+    } else {
+      read = co_await ReadStatus(**pool, caller.tenant);
+    }
     if (!read) co_return read.error();
     if (read->active_org_denied) co_return core::MakeError(core::ErrorCode::kNotFound);
     rows = {std::move(read->session), read->in_progress_until_ms, read->has_profile,

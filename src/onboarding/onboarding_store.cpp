@@ -42,22 +42,35 @@ constexpr Statement kSaveStep{
 // not in reads as absent and the last column says so. The JSON texts are the answer's: the
 // route copies them into the body (onboarding_logic.hpp, RenderStatus). The profile is only
 // asked whether it exists.
-constexpr Statement kReadStatus{
-    "onb_read_status",
-    "select s.doc::text, s.live_until, "
-    "exists (select 1 from public.profiles p where p.user_id = " ONBOARDD_ME
-    " and p.is_primary), "
-    "(select " ONBOARDD_ORGANIZATION_JSON
-    " from public.organizations o where o.id = "
-    "coalesce(onboardd_private.current_org_id(), " ONBOARDD_PRIMARY_ORG_ID
-    "))::text, "
-    "onboardd_private.current_org_id() is not null and not exists (select 1 from "
-    "public.organizations o where o.id = onboardd_private.current_org_id()) "
-    "from (select) as one left join lateral (select " ONBOARDD_SESSION_JSON
-    " as doc, case when s.status = 'in_progress' and s.expires_at > now() then "
-    "floor(extract(epoch from s.expires_at) * 1000)::bigint end as live_until "
-    "from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME
-    " order by s.created_at desc limit 1) as s on true"};
+#define ONBOARDD_READ_STATUS_COLUMNS                                             \
+  "s.doc::text, s.live_until, "                                                  \
+  "exists (select 1 from public.profiles p where p.user_id = " ONBOARDD_ME       \
+  " and p.is_primary), "                                                         \
+  "(select " ONBOARDD_ORGANIZATION_JSON                                          \
+  " from public.organizations o where o.id = "                                   \
+  "coalesce(onboardd_private.current_org_id(), " ONBOARDD_PRIMARY_ORG_ID         \
+  "))::text, "                                                                   \
+  "onboardd_private.current_org_id() is not null and not exists (select 1 from " \
+  "public.organizations o where o.id = onboardd_private.current_org_id())"
+#define ONBOARDD_READ_STATUS_FROM                                              \
+  " from (select) as one left join lateral (select " ONBOARDD_SESSION_JSON     \
+  " as doc, case when s.status = 'in_progress' and s.expires_at > now() then " \
+  "floor(extract(epoch from s.expires_at) * 1000)::bigint end as live_until "  \
+  "from public.onboarding_sessions s where s.user_id = " ONBOARDD_ME           \
+  " order by s.created_at desc limit 1) as s on true"
+
+// The same on a streaming replica, with whether it has replayed the WAL up to $1 (the
+// caller's last write; NULL on a server that is not a replica: never fresh) and how far.
+constexpr Statement kReadStatusOnReplica{
+    "onb_read_status_replica",
+    "select " ONBOARDD_READ_STATUS_COLUMNS
+    ", coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false), "
+    "coalesce(pg_last_wal_replay_lsn()::text, '0/0')" ONBOARDD_READ_STATUS_FROM};
+
+constexpr Statement kCurrentWalLsn{"onb_current_wal_lsn", "select pg_current_wal_lsn()::text"};
+
+constexpr Statement kReadStatus{"onb_read_status",
+                                "select " ONBOARDD_READ_STATUS_COLUMNS ONBOARDD_READ_STATUS_FROM};
 
 constexpr Statement kReadDraft{
     "onb_read_draft",
@@ -338,20 +351,56 @@ asio::awaitable<core::Result<SavedStep>> SaveStep(db::Pool& pool, db::TenantCont
   co_return out;
 }
 
-asio::awaitable<core::Result<StatusRead>> ReadStatus(db::Pool& pool, db::TenantContext context) {
-  db::TenantTransaction tx(Reading(std::move(context)));
-  std::size_t index = tx.Add(kReadStatus);
-  auto rows = co_await tx.Commit(pool);
-  if (!rows) co_return rows.error();
-  const db::Rows& r = (*rows)[index];
+namespace {
+
+// The first five columns of kReadStatus / kReadStatusOnReplica's one row.
+core::Result<StatusRead> StatusReadFrom(const db::Rows& r) {
+  if (r.empty()) return core::MakeError(core::ErrorCode::kInternal);  // always one row
   StatusRead out;
-  if (r.empty()) co_return core::MakeError(core::ErrorCode::kInternal);  // always one row
   out.session = std::string(r.Get(0, 0));
   if (!r.IsNull(0, 1)) out.in_progress_until_ms = ToInt64(r.Get(0, 1));
   out.has_profile = r.Get(0, 2) == "t";
   out.organization = std::string(r.Get(0, 3));
   out.active_org_denied = r.Get(0, 4) == "t";
+  return out;
+}
+
+}  // namespace
+
+asio::awaitable<core::Result<StatusRead>> ReadStatus(db::Pool& pool, db::TenantContext context) {
+  db::TenantTransaction tx(Reading(std::move(context)));
+  std::size_t index = tx.Add(kReadStatus);
+  auto rows = co_await tx.Commit(pool);
+  if (!rows) co_return rows.error();
+  co_return StatusReadFrom((*rows)[index]);
+}
+
+asio::awaitable<core::Result<ReplicaStatusRead>> ReadStatusOnReplica(db::Pool& replica,
+                                                                     db::TenantContext context,
+                                                                     std::string min_lsn) {
+  db::TenantTransaction tx(Reading(std::move(context)));
+  std::size_t index = tx.Add(kReadStatusOnReplica, {Param(std::move(min_lsn))});
+  auto rows = co_await tx.Commit(replica);
+  if (!rows) co_return rows.error();
+  const db::Rows& r = (*rows)[index];
+  auto read = StatusReadFrom(r);
+  if (!read) co_return read.error();
+  ReplicaStatusRead out;
+  out.read = std::move(*read);
+  out.fresh = r.Get(0, 5) == "t";
+  out.replay_lsn = std::string(r.Get(0, 6));
   co_return out;
+}
+
+asio::awaitable<core::Result<std::string>> CurrentWalLsn(db::Pool& primary,
+                                                         db::TenantContext context) {
+  db::TenantTransaction tx(Reading(std::move(context)));
+  std::size_t index = tx.Add(kCurrentWalLsn);
+  auto rows = co_await tx.Commit(primary);
+  if (!rows) co_return rows.error();
+  const db::Rows& r = (*rows)[index];
+  if (r.empty()) co_return core::MakeError(core::ErrorCode::kInternal);
+  co_return std::string(r.Get(0, 0));
 }
 
 asio::awaitable<core::Result<DraftImage>> ReadDraftImage(db::Pool& pool, db::TenantContext context,

@@ -66,6 +66,23 @@ struct StatusRead {
   // the route answers 404 and shows nothing of it.
   bool active_org_denied = false;
 };
+// ReadStatus on a streaming replica (replica_reads.hpp), in one round trip: the same rows,
+// and whether the replica has replayed the WAL up to `min_lsn` ("X/Y", "0/0": no minimum)
+// — `fresh` false means the rows may be older than that and must not be shown — and the
+// replica's replay position. Errors as ReadStatus.
+struct ReplicaStatusRead {
+  StatusRead read;
+  bool fresh = false;
+  std::string replay_lsn;  // "X/Y"
+};
+boost::asio::awaitable<core::Result<ReplicaStatusRead>> ReadStatusOnReplica(
+    db::Pool& replica, db::TenantContext context, std::string min_lsn);
+
+// The primary's WAL position now (pg_current_wal_lsn(), "X/Y"): read after a write commits,
+// it is at or past that write's commit record. kUnavailable/kInternal as any read.
+boost::asio::awaitable<core::Result<std::string>> CurrentWalLsn(db::Pool& primary,
+                                                                db::TenantContext context);
+
 boost::asio::awaitable<core::Result<StatusRead>> ReadStatus(db::Pool& pool,
                                                             db::TenantContext context);
 

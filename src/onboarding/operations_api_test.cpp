@@ -116,6 +116,7 @@ TEST_F(OperationsApi, ExpiredKeysArePurgedByTheJob) {
   db::PoolOptions options;
   options.conninfo = app_url_;  // the job runs as the app role, without identity
   options.connections = 1;
+  options.use_prepared = testing::PreparedStatementsFromEnv();
   PoolHarness app(options);
   int purged = 0;
   for (int round = 0; round < 100; ++round) {  // other tests' expired keys may come first
@@ -165,6 +166,7 @@ TEST_F(OperationsApi, SessionStartAndEveryExpiryAreAudited) {
   db::PoolOptions options;
   options.conninfo = app_url_;
   options.connections = 1;
+  options.use_prepared = testing::PreparedStatementsFromEnv();
   PoolHarness app(options);
   for (int round = 0; round < 100; ++round) {
     auto done = app.Await(onboarding::ExpireStaleSessions(

@@ -18,6 +18,7 @@
 #include "db/pg_pool.hpp"
 #include "db/tenant_transaction.hpp"
 #include "http/request.hpp"
+#include "onboarding/replica_reads.hpp"
 #include "onboarding/status_cache.hpp"
 
 namespace onboardd::onboarding {
@@ -30,6 +31,9 @@ struct Dependencies {
   std::shared_ptr<const db::Pools> pools;           // must not be null
   std::chrono::hours session_ttl{168};
   std::shared_ptr<StatusCache> status_cache;  // null: every status read goes to the database
+  // Status reads from a streaming replica, read-your-writes (replica_reads.hpp); null: the
+  // primary only.
+  std::shared_ptr<ReplicaReads> replica_reads;
 };
 
 using Reply = boost::asio::awaitable<core::Result<http::Response>>;
@@ -47,7 +51,8 @@ std::function<Reply(http::Request)> Bind(const Dependencies& dependencies) {
 // one at a time before taking a connection, instead of each holding one while it waits for
 // the same row lock. Once the handler has answered (an error too: PUT /progress stores
 // invalid data, and a failure may follow a commit), the caller's cached status is
-// invalidated, before the answer leaves.
+// invalidated, before the answer leaves (with a replica, after the write's WAL position was
+// recorded for the caller).
 template <Reply (*Handler)(Dependencies, http::Request)>
 Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
   const int worker = request.worker;
@@ -59,8 +64,16 @@ Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
     if (!taken) co_return taken.error();
     turn = std::move(*taken);
   }
+  const core::Deadline deadline = request.deadline;
   auto reply = co_await Handler(dependencies, std::move(request));
   turn.Release();
+  // Before the invalidation: a status load it triggers anywhere must find this write's
+  // WAL position (replica_reads.hpp).
+  if (dependencies.replica_reads && !user.empty()) {
+    if (auto pool = dependencies.pools->For(worker); pool) {
+      co_await dependencies.replica_reads->RememberWrite(worker, **pool, user, deadline);
+    }
+  }
   if (dependencies.status_cache && !user.empty()) {
     co_await dependencies.status_cache->Invalidate(worker, std::move(user));
   }

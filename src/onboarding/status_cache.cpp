@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "onboarding/onboarding_store.hpp"
+#include "onboarding/replica_reads.hpp"
 
 namespace onboardd::onboarding {
 
@@ -83,16 +84,27 @@ core::Result<std::string> RenderStatusRows(const StatusRows& rows,
 }
 
 StatusCache::StatusCache(cache::Cache& cache, cache::Keyspace space,
-                         std::chrono::milliseconds load_timeout)
-    : cache_(cache), space_(std::move(space)), load_timeout_(load_timeout) {}
+                         std::chrono::milliseconds load_timeout,
+                         std::shared_ptr<ReplicaReads> replica_reads)
+    : cache_(cache),
+      space_(std::move(space)),
+      load_timeout_(load_timeout),
+      replica_reads_(std::move(replica_reads)) {}
 
 namespace {
 
 asio::awaitable<core::Result<StatusRows>> LoadRows(std::shared_ptr<const db::Pools> pools,
-                                                   int worker, db::TenantContext context) {
+                                                   int worker, db::TenantContext context,
+                                                   std::shared_ptr<ReplicaReads> replica_reads) {
   auto pool = pools->For(worker);
   if (!pool) co_return pool.error();
-  auto read = co_await ReadStatus(**pool, std::move(context));
+  // (No co_await inside ?: — GCC 12 miscompiles it.)
+  core::Result<StatusRead> read = core::MakeError(core::ErrorCode::kInternal);
+  if (replica_reads) {
+    read = co_await replica_reads->ReadStatus(worker, **pool, std::move(context));
+  } else {
+    read = co_await ReadStatus(**pool, std::move(context));
+  }
   if (!read) co_return read.error();
   co_return StatusRows{std::move(read->session), read->in_progress_until_ms, read->has_profile,
                        std::move(read->organization)};
@@ -110,12 +122,13 @@ asio::awaitable<core::Result<StatusCache::Read>> StatusCache::Get(
     int worker, std::shared_ptr<const db::Pools> pools, db::TenantContext context) {
   // The loader may also run after this request (an early refresh in the background): it owns
   // copies of what it needs, and a deadline of its own once the request's has passed.
-  cache::Loader loader = [pools, worker, context,
-                          timeout = load_timeout_]() -> asio::awaitable<core::Result<std::string>> {
+  cache::Loader loader = [pools, worker, context, timeout = load_timeout_,
+                          replica_reads =
+                              replica_reads_]() -> asio::awaitable<core::Result<std::string>> {
     db::TenantContext load_context = context;
     const core::Deadline now = core::SteadyClock::now();
     if (load_context.deadline <= now) load_context.deadline = now + timeout;
-    auto rows = co_await LoadRows(pools, worker, std::move(load_context));
+    auto rows = co_await LoadRows(pools, worker, std::move(load_context), replica_reads);
     if (!rows) co_return rows.error();
     co_return EncodeStatusRows(*rows);
   };
@@ -130,7 +143,7 @@ asio::awaitable<core::Result<StatusCache::Read>> StatusCache::Get(
   }
   // Unreadable, or a session that has expired since it was cached: drop it, read afresh.
   co_await cache_.Invalidate(worker, space_, key);
-  auto fresh = co_await LoadRows(pools, worker, std::move(context));
+  auto fresh = co_await LoadRows(pools, worker, std::move(context), replica_reads_);
   if (!fresh) co_return fresh.error();
   co_return Read{std::move(*fresh), false};
 }

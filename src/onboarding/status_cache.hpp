@@ -56,10 +56,14 @@ core::Result<std::string> RenderStatusRows(const StatusRows& rows,
                                            const catalog::Snapshot& snapshot, bool english,
                                            const StatusMetadata& metadata);
 
+class ReplicaReads;  // replica_reads.hpp
+
 class StatusCache {
  public:
   // `cache` must outlive this object.
-  StatusCache(cache::Cache& cache, cache::Keyspace space, std::chrono::milliseconds load_timeout);
+  // With `replica_reads`, loads read through it (a replica when fresh enough for the user).
+  StatusCache(cache::Cache& cache, cache::Keyspace space, std::chrono::milliseconds load_timeout,
+              std::shared_ptr<ReplicaReads> replica_reads = nullptr);
 
   struct Read {
     StatusRows rows;
@@ -77,6 +81,7 @@ class StatusCache {
   cache::Cache& cache_;
   const cache::Keyspace space_;
   const std::chrono::milliseconds load_timeout_;
+  const std::shared_ptr<ReplicaReads> replica_reads_;
 };
 
 }  // namespace onboardd::onboarding

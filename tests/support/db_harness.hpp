@@ -27,6 +27,14 @@ inline std::string RequireEnv(const char* name) {
   return value;
 }
 
+// Named prepared statements for the tests' app-role pools, as `serve` reads them: off with
+// DB_PREPARED_STATEMENTS=false (`scripts/cluster itest` runs the integration tests through
+// pgbouncer in transaction mode, where they would break).
+inline bool PreparedStatementsFromEnv() {
+  const char* value = std::getenv("DB_PREPARED_STATEMENTS");
+  return !(value && (std::string(value) == "false" || std::string(value) == "0"));
+}
+
 class PoolHarness {
  public:
   explicit PoolHarness(db::PoolOptions options)

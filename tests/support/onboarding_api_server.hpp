@@ -134,6 +134,7 @@ class OnboardingApiServer : public ::testing::Test {
       db::PoolOptions pool_options;
       pool_options.conninfo = app_url_;
       pool_options.connections = 4;
+      pool_options.use_prepared = PreparedStatementsFromEnv();
       asio::co_spawn(io, pools_->Emplace(index, io, pool_options).Start(), asio::detached);
     });
     server_->OnThreadStop([](int index) { pools_->Reset(index); });
