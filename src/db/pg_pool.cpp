@@ -228,6 +228,9 @@ void Pool::Release(Slot* slot) {
   asio::co_spawn(
       io_,
       [slot, this]() -> asio::awaitable<void> {
+        // Started later than spawned: a request may have taken the slot meanwhile, and a watch
+        // must not read (or close) the socket under its pipeline.
+        if (slot->busy || shut_down_) co_return;
         co_await slot->connection->WatchIdle();
         if (!slot->busy && !slot->connection->healthy() && !shut_down_) {
           slot->busy = true;

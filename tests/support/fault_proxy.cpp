@@ -1,5 +1,7 @@
 #include "support/fault_proxy.hpp"
 
+#include <sys/socket.h>
+
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -45,12 +47,35 @@ struct FaultProxy::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void OpenListener() {
-    if (acceptor.is_open()) return;
+    if (listen.port() == 0) {
+      // Bound to an explicit port, the binding survives StopListening (an automatic one does
+      // not): take a free one first.
+      tcp::acceptor probe(io, listen);
+      listen = probe.local_endpoint();
+    }
     acceptor.open(listen.protocol());
     acceptor.set_option(tcp::acceptor::reuse_address(true));
     acceptor.bind(listen);
     acceptor.listen();
     listen = acceptor.local_endpoint();
+    listening = true;
+    asio::co_spawn(io, Accept(shared_from_this()), asio::detached);
+  }
+
+  // Refusing keeps the port bound but not listening (Linux: shutdown() of a listening socket
+  // ends the listen and keeps an explicit binding), so connections are refused and no other process
+  // can take the port meanwhile; listen() again resumes.
+  void StopListening() {
+    if (!listening) return;
+    listening = false;
+    ::shutdown(acceptor.native_handle(), SHUT_RDWR);
+  }
+  void ResumeListening() {
+    if (listening) return;
+    if (::listen(acceptor.native_handle(), SOMAXCONN) != 0) {
+      throw std::runtime_error("FaultProxy: listen() again failed");
+    }
+    listening = true;
     asio::co_spawn(io, Accept(shared_from_this()), asio::detached);
   }
 
@@ -65,10 +90,9 @@ struct FaultProxy::Impl : std::enable_shared_from_this<Impl> {
     delay = d;
     cut_bytes = bytes;
     if (m == Mode::kRefuse) {
-      boost::system::error_code ignored;
-      acceptor.close(ignored);
+      StopListening();
     } else {
-      OpenListener();
+      ResumeListening();
     }
     for (auto& c : live) {
       c->cut_budget = bytes;
@@ -78,9 +102,9 @@ struct FaultProxy::Impl : std::enable_shared_from_this<Impl> {
   }
 
   static asio::awaitable<void> Accept(std::shared_ptr<Impl> self) {
-    while (self->acceptor.is_open()) {
+    while (self->listening) {
       auto [ec, socket] = co_await self->acceptor.async_accept(kUseAwaitable);
-      if (ec) co_return;  // closed (Refuse) or the proxy stops
+      if (ec || !self->listening) co_return;  // refusing (shut down) or the proxy stops
       ++self->accepted;
       auto c = std::make_shared<Connection>(self->io);
       c->client = std::move(socket);
@@ -188,6 +212,7 @@ struct FaultProxy::Impl : std::enable_shared_from_this<Impl> {
   std::chrono::milliseconds delay{0};
   std::size_t cut_bytes = 0;
   int accepted = 0;
+  bool listening = false;
 };
 
 FaultProxy::FaultProxy(std::string target_host, unsigned short target_port)
@@ -205,6 +230,7 @@ FaultProxy::FaultProxy(std::string target_host, unsigned short target_port)
 FaultProxy::~FaultProxy() {
   impl_->Run([this] {
     boost::system::error_code ignored;
+    impl_->listening = false;
     impl_->acceptor.close(ignored);
     for (auto& c : impl_->live) c->Close();
     impl_->live.clear();
