@@ -71,7 +71,8 @@ struct PgAddress {
   std::string Through(const std::string& url, unsigned short proxy_port) const {
     const std::string from = host + ":" + std::to_string(port);
     std::string out = url;
-    out.replace(out.find(from, out.find('@')), from.size(), host + ":" + std::to_string(proxy_port));
+    out.replace(out.find(from, out.find('@')), from.size(),
+                host + ":" + std::to_string(proxy_port));
     return out;
   }
 };
@@ -118,13 +119,13 @@ class Faults : public ::testing::Test {
         ONBOARDD_BIN,
         {"DATABASE_URL=" + pg.Through(database_url, pg_proxy_->port()),
          "REDIS_URL=redis://127.0.0.1:" + std::to_string(redis_proxy_->port()),
-         "AI_PROVIDER=openai", "AI_BASE_URL=http://127.0.0.1:" + std::to_string(ai_proxy_->port()) +
-                                   "/v1",
+         "AI_PROVIDER=openai",
+         "AI_BASE_URL=http://127.0.0.1:" + std::to_string(ai_proxy_->port()) + "/v1",
          "AI_MODEL=gpt-4o-mini", "AI_API_KEY=fault-key", "AI_TIMEOUT_MS=400",
          "REQUEST_DEADLINE_MS=" + std::to_string(kDeadline.count()), "DB_CONNECT_TIMEOUT_MS=300",
          "DB_CONNECTIONS_PER_THREAD=2", "REDIS_COMMAND_TIMEOUT_MS=100",
-         "REDIS_CONNECT_TIMEOUT_MS=200", "AUTH_DEV_SECRET=" + kDevSecret, "AUTH_JWKS_URL=",
-         "EDGE_CONFIG=", "ACCESS_LOG=false"},
+         "REDIS_CONNECT_TIMEOUT_MS=200", "AUTH_DEV_SECRET=" + kDevSecret,
+         "AUTH_JWKS_URL=", "EDGE_CONFIG=", "ACCESS_LOG=false"},
         "faults");
   }
   static void TearDownTestSuite() {
@@ -239,13 +240,15 @@ class Faults : public ::testing::Test {
                                         kDeadline * 5);
   }
   onboardd::testing::TimedReply Suggest(const std::string& user) {
-    // A new description each time: the answer cache must not hide the provider.
+    // A new description each time: the answer cache must not hide the provider. And a new
+    // user: the hourly AI quota (20) must not answer instead.
     const std::string body = json::serialize(
         json::object{{"company_name", "Fault Co"},
                      {"description", "Plataforma SaaS " + onboardd::core::NewRequestId()}});
-    return onboardd::testing::TimedCall(serve_->port(), "POST", "/api/onboarding/ai/suggest",
-                                        body, onboardd::testing::DevBearer(kDevSecret, user),
-                                        kDeadline * 5);
+    return onboardd::testing::TimedCall(
+        serve_->port(), "POST", "/api/onboarding/ai/suggest", body,
+        onboardd::testing::DevBearer(kDevSecret, user + "-" + std::to_string(++suggests_)),
+        kDeadline * 5);
   }
 
   // Whether a write, a status read (and an AI answer) all succeed within `within`.
@@ -284,6 +287,7 @@ class Faults : public ::testing::Test {
   static inline FaultProxy* redis_proxy_ = nullptr;
   static inline FaultProxy* ai_proxy_ = nullptr;
   static inline ServeProcess* serve_ = nullptr;
+  static inline std::atomic<int> suggests_{0};
 };
 
 TEST_F(Faults, Database) { RunEveryFault(Dependency::kDatabase); }

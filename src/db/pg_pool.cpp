@@ -281,8 +281,10 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
     ++in_use_;
     PoolInUse().Add(1);
     std::uint64_t before = slot->connection->round_trips();
-    // The server's statement_timeout fires first; this bound only catches a silent server.
-    auto outcome = co_await slot->connection->Run(steps, deadline + std::chrono::seconds(1));
+    // The request is answered by its deadline even when the server is silent (a stalled
+    // network): the connection is then given up. A merely slow server's statement_timeout
+    // fires a little earlier (tenant_transaction.cpp), so that keeps its connection.
+    auto outcome = co_await slot->connection->Run(steps, deadline);
     RoundTrips().Add(slot->connection->round_trips() - before);
     if (core::CurrentRequest() == nullptr) {
       BackgroundRoundTrips().Add(slot->connection->round_trips() - before);
