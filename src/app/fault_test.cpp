@@ -304,3 +304,51 @@ TEST_F(Faults, AiProvider) {
 }
 
 }  // namespace
+
+// SIGTERM under a database-heavy load (SPEC §7): clients walk the wizard (steps and
+// completions, each request on a new connection) when `onboardd serve` is told to stop.
+// Every request sent before the signal gets its whole 200 answer; the process exits 0; every
+// acknowledged write is in the database. Requests on connections made after the signal are
+// not counted (the listener closes), but none of them may see a truncated response.
+TEST(Sigterm, UnderWizardLoadFailsNoRequestAndLosesNoWrite) {
+  ServeProcess serve(ONBOARDD_BIN,
+                     {"AUTH_DEV_SECRET=" + kDevSecret,
+                      "AUTH_JWKS_URL=", "EDGE_CONFIG=", "REDIS_URL=", "ACCESS_LOG=false"},
+                     "sigterm");
+  const std::string prefix = "sigterm-" + onboardd::core::NewRequestId().substr(0, 8) + "-";
+  onboardd::testing::WalkLoad load(serve.port(), kDevSecret, prefix, 8);
+  std::this_thread::sleep_for(700ms);
+  const auto signalled = onboardd::testing::WalkLoad::Clock::now();
+  EXPECT_EQ(serve.Stop(), 0) << serve.Log();
+  load.Stop();
+
+  int before = 0, after = 0;
+  for (const auto& a : load.answers()) {
+    EXPECT_FALSE(a.partial) << "a truncated response to stage " << a.stage;
+    if (a.sent < signalled) {
+      ++before;
+      EXPECT_EQ(a.status, 200)
+          << "stage " << a.stage << " sent "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(signalled - a.sent).count()
+          << " ms before the signal: " << a.body;
+    } else {
+      ++after;
+    }
+  }
+  EXPECT_GT(before, 10) << "the load did reach the server";
+  RecordProperty("sent_before_signal", before);
+  RecordProperty("sent_after_signal", after);
+
+  onboardd::db::PoolOptions super;
+  super.conninfo = onboardd::testing::RequireEnv("DATABASE_SUPERUSER_URL");
+  super.connections = 1;
+  super.use_prepared = false;
+  onboardd::testing::PoolHarness h(super);
+  int completed = 0;
+  for (const auto& walk : load.walks()) {
+    onboardd::testing::ExpectWalkStored(h, walk);
+    completed += walk.acknowledged[4] ? 1 : 0;
+  }
+  EXPECT_GT(completed, 0);
+  EXPECT_EQ(onboardd::testing::HalfCompletedOrganizations(h, prefix), "0");
+}
