@@ -54,11 +54,15 @@ TEST(DatabaseCrash, WizardWalksLoseNoAcknowledgedWriteAndServeWithinTwoSeconds) 
   std::this_thread::sleep_for(2500ms);
   load.Stop();
 
-  int before = 0, unavailable = 0, after = 0;
+  int before = 0, unavailable = 0, after = 0, late_failures = 0;
+  std::chrono::milliseconds first_late{0};
   auto first_ok_after_back = WalkLoad::Clock::time_point::max();
   for (const auto& a : load.answers()) {
     SCOPED_TRACE("stage " + std::to_string(a.stage) + ": " + a.body);
-    EXPECT_LE(a.answered - a.sent, kDeadline + kSlack) << "answered past the deadline";
+    EXPECT_LE(a.answered - a.sent, kDeadline + kSlack)
+        << "answered past the deadline, after "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(a.answered - a.sent).count()
+        << " ms";
     EXPECT_FALSE(a.partial) << "a truncated response";
     if (a.status == 200) {
       if (a.sent >= back) first_ok_after_back = std::min(first_ok_after_back, a.answered);
@@ -68,13 +72,17 @@ TEST(DatabaseCrash, WizardWalksLoseNoAcknowledgedWriteAndServeWithinTwoSeconds) 
     EXPECT_EQ(a.status, 503);
     EXPECT_EQ(a.code, "UNAVAILABLE");
     ++unavailable;
-    EXPECT_LT(a.sent, back + 2s) << "failed more than 2 s after the database was back";
+    if (a.sent >= back + 2s && late_failures++ == 0) {
+      first_late = std::chrono::duration_cast<std::chrono::milliseconds>(a.sent - back);
+    }
   }
+  EXPECT_EQ(late_failures, 0) << "requests failed more than 2 s after the database was back, "
+                              << "the first sent " << first_late.count() << " ms after";
   EXPECT_GT(before, 0);
   EXPECT_GT(after, 0);
   const auto recovery =
       std::chrono::duration_cast<std::chrono::milliseconds>(first_ok_after_back - back);
-  EXPECT_LE(recovery, 2s);
+  EXPECT_LE(recovery, 2s) << "first success " << recovery.count() << " ms after";
   RecordProperty("answers_ok", before + after);
   RecordProperty("answers_unavailable", unavailable);
   RecordProperty("recovery_ms", static_cast<int>(recovery.count()));
