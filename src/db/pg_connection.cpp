@@ -27,6 +27,7 @@ struct PgConnection::Socket {
   asio::steady_timer timer;
   bool timed_out = false;
   std::uint64_t watch_generation = 0;
+  std::uint64_t arming = 0;  // which ArmGiveUp the timer's pending handler belongs to
 };
 
 PgConnection::PgConnection(asio::io_context& io, std::string conninfo, bool use_prepared)
@@ -54,6 +55,28 @@ asio::awaitable<bool> PgConnection::WaitSocket(bool write) {
   co_return !ec && !socket_->timed_out;
 }
 
+// cancel() cannot recall a timer handler that is already queued (the timer fired just as the
+// wait it bounds completed): that handler may run after the socket was replaced or closed, or
+// during the next arming. So it holds the socket weakly and acts only for its own arming.
+void PgConnection::ArmGiveUp(core::Deadline give_up) {
+  Socket& s = *socket_;
+  const std::uint64_t arming = ++s.arming;
+  s.timed_out = false;
+  s.timer.expires_at(give_up);
+  s.timer.async_wait([weak = std::weak_ptr<Socket>(socket_), arming](boost::system::error_code ec) {
+    const auto socket = weak.lock();
+    if (ec || !socket || socket->arming != arming) return;
+    socket->timed_out = true;
+    socket->descriptor.cancel();
+  });
+}
+
+void PgConnection::DisarmGiveUp() {
+  if (!socket_) return;
+  ++socket_->arming;
+  socket_->timer.cancel();
+}
+
 asio::awaitable<bool> PgConnection::Connect(std::chrono::milliseconds timeout) {
   Close("");
   conn_ = PQconnectStart(conninfo_.c_str());
@@ -66,7 +89,7 @@ asio::awaitable<bool> PgConnection::Connect(std::chrono::milliseconds timeout) {
       conn_, [](void*, const char*) {}, nullptr);
   auto give_up = core::SteadyClock::now() + timeout;
   int fd = PQsocket(conn_);
-  socket_ = std::make_unique<Socket>(io_, fd);
+  socket_ = std::make_shared<Socket>(io_, fd);
   PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
   while (poll != PGRES_POLLING_OK) {
     if (poll == PGRES_POLLING_FAILED) {
@@ -76,17 +99,11 @@ asio::awaitable<bool> PgConnection::Connect(std::chrono::milliseconds timeout) {
     if (PQsocket(conn_) != fd) {  // libpq may open a new socket (another address, SSL retry)
       socket_.reset();
       fd = PQsocket(conn_);
-      socket_ = std::make_unique<Socket>(io_, fd);
+      socket_ = std::make_shared<Socket>(io_, fd);
     }
-    socket_->timer.expires_at(give_up);
-    socket_->timer.async_wait([s = socket_.get()](boost::system::error_code ec) {
-      if (!ec) {
-        s->timed_out = true;
-        s->descriptor.cancel();
-      }
-    });
+    ArmGiveUp(give_up);
     bool ready = co_await WaitSocket(poll == PGRES_POLLING_WRITING);
-    if (socket_) socket_->timer.cancel();
+    DisarmGiveUp();
     if (!ready) {
       Close("connect timed out");
       co_return false;
@@ -104,7 +121,7 @@ asio::awaitable<bool> PgConnection::Connect(std::chrono::milliseconds timeout) {
 asio::awaitable<PgConnection::Outcome> PgConnection::Run(std::vector<PipelineStep> steps,
                                                          core::Deadline give_up) {
   Outcome outcome = co_await RunPipeline(std::move(steps), give_up);
-  if (socket_) socket_->timer.cancel();
+  DisarmGiveUp();
   co_return outcome;
 }
 
@@ -175,14 +192,7 @@ asio::awaitable<PgConnection::Outcome> PgConnection::RunPipeline(std::vector<Pip
   }
 
   // Give up at `give_up`: cancel the socket waits; the connection is then closed.
-  socket_->timed_out = false;
-  socket_->timer.expires_at(give_up);
-  socket_->timer.async_wait([s = socket_.get()](boost::system::error_code ec) {
-    if (!ec) {
-      s->timed_out = true;
-      s->descriptor.cancel();
-    }
-  });
+  ArmGiveUp(give_up);
 
   // Send everything: one write (or a few for large bodies), then one read phase.
   int flush;

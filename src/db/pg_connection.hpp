@@ -103,13 +103,19 @@ class PgConnection {
                                               core::Deadline give_up);
   // Waits until the socket is ready; false when cancelled or the run's timer fired.
   boost::asio::awaitable<bool> WaitSocket(bool write);
+  // The give-up timer of the current socket: at `give_up` the socket's waits are cancelled
+  // and it counts as timed out. Disarm() ends the arming (the handler of a timer that had
+  // already fired may still run later, and then does nothing).
+  void ArmGiveUp(core::Deadline give_up);
+  void DisarmGiveUp();
   void Close(std::string reason);
 
   boost::asio::io_context& io_;
   const std::string conninfo_;
   const bool use_prepared_;
   pg_conn* conn_ = nullptr;
-  std::unique_ptr<Socket> socket_;
+  // Shared only with the give-up timer's handler, which holds it weakly.
+  std::shared_ptr<Socket> socket_;
   std::unordered_set<std::string_view> prepared_;  // names point to static Statement text
   std::string last_error_;
   std::uint64_t round_trips_ = 0;

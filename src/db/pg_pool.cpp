@@ -17,6 +17,8 @@ namespace onboardd::db {
 
 namespace asio = boost::asio;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// The least time a pipeline gets before its connection is given up (see Run).
+constexpr std::chrono::milliseconds kMinimumRun{50};
 
 struct Pool::Slot {
   std::unique_ptr<PgConnection> connection;
@@ -228,6 +230,9 @@ void Pool::Release(Slot* slot) {
   asio::co_spawn(
       io_,
       [slot, this]() -> asio::awaitable<void> {
+        // Started later than spawned: a request may have taken the slot meanwhile, and a watch
+        // must not read (or close) the socket under its pipeline.
+        if (slot->busy || shut_down_) co_return;
         co_await slot->connection->WatchIdle();
         if (!slot->busy && !slot->connection->healthy() && !shut_down_) {
           slot->busy = true;
@@ -278,8 +283,14 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
     ++in_use_;
     PoolInUse().Add(1);
     std::uint64_t before = slot->connection->round_trips();
-    // The server's statement_timeout fires first; this bound only catches a silent server.
-    auto outcome = co_await slot->connection->Run(steps, deadline + std::chrono::seconds(1));
+    // The request is answered by its deadline even when the server is silent (a stalled
+    // network): the connection is then given up. A merely slow server's statement_timeout
+    // fires a little earlier (tenant_transaction.cpp), so that keeps its connection. A
+    // request that got its connection just before its deadline (a queue under overload)
+    // still gives the server kMinimumRun to answer with its statement_timeout error, rather
+    // than dropping a healthy connection.
+    const auto give_up = std::max(deadline, core::SteadyClock::now() + kMinimumRun);
+    auto outcome = co_await slot->connection->Run(steps, give_up);
     RoundTrips().Add(slot->connection->round_trips() - before);
     if (core::CurrentRequest() == nullptr) {
       BackgroundRoundTrips().Add(slot->connection->round_trips() - before);

@@ -9,6 +9,10 @@ namespace onboardd::db {
 
 namespace {
 
+// How much earlier than the request's deadline the server's statement_timeout fires (at most
+// a tenth of the remaining budget).
+constexpr std::chrono::milliseconds kServerMargin{100};
+
 constexpr Statement kSetReadContext{
     "onboardd_context_ro",
     "select set_config('app.user_id', $1, true), set_config('app.org_id', $2, true), "
@@ -60,8 +64,12 @@ boost::asio::awaitable<core::Result<std::vector<Rows>>> TenantTransaction::Commi
       error.retry_after_seconds = 1;
       co_return error;
     }
+    // The server gives up a little before the pool does (at the deadline), so that a slow
+    // statement ends with its error on a connection that stays usable.
+    const auto statement_timeout =
+        std::max(remaining - std::min(remaining / 10, kServerMargin), std::chrono::milliseconds(1));
     steps_[0].params = {Param(context_.user_id), Param(context_.org_id), Param(context_.request_id),
-                        Param(std::to_string(remaining.count()) + "ms")};
+                        Param(std::to_string(statement_timeout.count()) + "ms")};
     auto outcome = co_await pool.Run(steps_, context_.deadline);
     if (!outcome) co_return outcome.error();
     if (!outcome->failure) {

@@ -15,7 +15,8 @@
 // or a pgbouncer in transaction mode — never carries one user's identity into another's
 // transaction. The policies read them through helpers that treat a missing setting as
 // "nobody", so a statement sent outside a TenantTransaction sees no tenant data at all.
-// The remaining request budget becomes the statement_timeout.
+// The remaining request budget (less a small margin) becomes the statement_timeout; the pool
+// gives the connection up at the deadline itself.
 //
 // Not thread-safe; use on the I/O thread whose Pool runs it.
 #pragma once

@@ -186,8 +186,11 @@ void Server::Run() {
       if (on_stop_) on_stop_(worker->index);
     });
   }
-  // Wait for Stop(), then for connections to drain (bounded by the grace period).
-  while (!stop_requested_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Wait for Stop() to reach every worker, then for connections to drain (bounded by the
+  // grace period).
+  while (!stop_requested_.load() || workers_stopped_.load() < workers_.size()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   auto give_up = Clock::now() + options_.shutdown_grace;
   while (active_connections_.load() > 0 && Clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -205,14 +208,25 @@ void Server::Run() {
 void Server::Stop() {
   if (stopping_.exchange(true)) return;
   for (auto& w : workers_) {
-    asio::post(w->ioc, [worker = w.get()] {
+    asio::post(w->ioc, [this, worker = w.get()] {
       if (worker->acceptor) {
-        boost::system::error_code ignored;
-        worker->acceptor->close(ignored);
+        // Connections the kernel completed are in the listener's backlog, their requests
+        // possibly sent: closing the listener would reset them. Take them in first.
+        boost::system::error_code ec;
+        worker->acceptor->non_blocking(true, ec);
+        while (!ec) {
+          tcp::socket socket(worker->ioc);
+          worker->acceptor->accept(socket, ec);
+          if (!ec) StartConnection(*worker, std::move(socket));
+        }
+        worker->acceptor->close(ec);
       }
+      // Idle connections close, unless a request has already arrived on them.
+      boost::system::error_code ec;
       for (auto& c : worker->connections) {
-        if (c.idle && c.stream) c.stream->cancel();
+        if (c.idle && c.stream && c.stream->socket().available(ec) == 0) c.stream->cancel();
       }
+      workers_stopped_.fetch_add(1);
     });
   }
   stop_requested_.store(true);
@@ -228,14 +242,19 @@ asio::awaitable<void> Server::Accept(Worker& worker) {
       co_await pause.async_wait(kTuple);
       continue;
     }
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    // The connection's coroutine runs with its current request made current wherever it
-    // resumes (core/request_context.hpp), so that log lines and outbound calls name it.
-    auto context = std::make_shared<core::RequestContext>();
-    asio::co_spawn(core::BindRequestContext(worker.ioc.get_executor(), context),
-                   Serve(worker, std::move(socket), context), asio::detached);
+    StartConnection(worker, std::move(socket));
   }
+}
+
+void Server::StartConnection(Worker& worker, tcp::socket socket) {
+  active_connections_.fetch_add(1);
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  // The connection's coroutine runs with its current request made current wherever it
+  // resumes (core/request_context.hpp), so that log lines and outbound calls name it.
+  auto context = std::make_shared<core::RequestContext>();
+  asio::co_spawn(core::BindRequestContext(worker.ioc.get_executor(), context),
+                 Serve(worker, std::move(socket), context), asio::detached);
 }
 
 namespace {
@@ -281,8 +300,7 @@ class ReadDeadline {
 
 asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
                                     std::shared_ptr<core::RequestContext> context) {
-  active_connections_.fetch_add(1);
-  OpenConnections().Add(1);
+  OpenConnections().Add(1);  // counted in active_connections_ by StartConnection
   beast::tcp_stream stream(std::move(socket));
   auto self = worker.connections.insert(worker.connections.end(), Connection{&stream, true});
   struct Cleanup {
@@ -324,7 +342,9 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
     // Idle: wait for the first byte of the next request.
     if (buffer.size() == 0) {
       self->idle = true;
-      if (stopping_.load()) break;
+      // Shutting down: close, unless a request already arrived (sent before the signal).
+      boost::system::error_code available_ec;
+      if (stopping_.load() && stream.socket().available(available_ec) == 0) break;
       stream.expires_after(options_.idle_timeout);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
       self->idle = false;

@@ -71,6 +71,8 @@ class Server {
   struct Worker;
   struct Connection;
   boost::asio::awaitable<void> Accept(Worker& worker);
+  // Counts the connection at once (so that shutdown waits for it) and serves it.
+  void StartConnection(Worker& worker, boost::asio::ip::tcp::socket socket);
   // `context` is the connection's current request (core/request_context.hpp): Serve fills it
   // per request; the coroutine runs on an executor that makes it current.
   boost::asio::awaitable<void> Serve(Worker& worker, boost::asio::ip::tcp::socket socket,
@@ -87,6 +89,8 @@ class Server {
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> active_connections_{0};
   std::atomic<bool> stop_requested_{false};
+  // Workers that closed their listener at Stop() (after taking in their backlog).
+  std::atomic<std::size_t> workers_stopped_{0};
 };
 
 }  // namespace onboardd::http
