@@ -5,16 +5,12 @@
 #include <boost/json/parse.hpp>
 
 #include "catalog/catalog.hpp"
+#include "support/onboarding_fixtures.hpp"
 
 namespace onboardd::ai {
 namespace {
 
 namespace json = boost::json;
-
-std::shared_ptr<const catalog::Snapshot> Catalog() {
-  static auto snapshot = *catalog::LoadBundled();
-  return snapshot;
-}
 
 NewId Counter() {
   auto n = std::make_shared<int>(0);
@@ -27,7 +23,7 @@ TEST(SuggestAnswer, LegacyShapeWithAnIdPerSuggestion) {
   a.alternatives = {{"media", 40, "also"}};
   a.market_trends = {"t"};
   a.okrs = {{"Grow", {"kr1", "kr2"}, "growth", "high", "r"}};
-  Shaped s = SuggestAnswer(*Catalog(), a, true, Counter());
+  Shaped s = SuggestAnswer(*testing::BundledCatalogPtr(), a, true, Counter());
   const json::object& b = s.body;
   EXPECT_EQ(b.at("suggested_industry").at("id"), "technology");
   EXPECT_EQ(b.at("suggested_industry").at("name"), "Technology");
@@ -49,25 +45,30 @@ TEST(ValidateAnswer, TheLegacyRulesApplyToAnyReviewer) {
   StepReview review;
   review.score = 95;
   review.hints = {"catalog hint"};
-  Shaped high = ValidateAnswer(*Catalog(), review, "company", false, true, false, Counter());
+  Shaped high = ValidateAnswer(*testing::BundledCatalogPtr(), review, "company", false, true, false,
+                               Counter());
   EXPECT_EQ(high.body.at("is_valid"), json::value(true));
   EXPECT_EQ(high.body.at("validation_score"), 95);
   EXPECT_EQ(high.body.at("next_step_hints").at(0),
-            json::value(Catalog()->ai().Text("highScoreHint").es));
+            json::value(testing::BundledCatalogPtr()->ai().Text("highScoreHint").es));
   EXPECT_EQ(high.body.at("next_step_hints").at(1), "catalog hint");
   EXPECT_TRUE(high.body.at("warnings").as_array().empty());
 
   review.score = 70;  // a model's score does not make empty data valid
-  Shaped empty = ValidateAnswer(*Catalog(), review, "company", true, true, false, Counter());
+  Shaped empty = ValidateAnswer(*testing::BundledCatalogPtr(), review, "company", true, true, false,
+                                Counter());
   EXPECT_EQ(empty.body.at("is_valid"), json::value(false));
   EXPECT_EQ(empty.body.at("validation_score"), 0);
-  EXPECT_EQ(empty.body.at("warnings").at(0), json::value(Catalog()->ai().Text("lowScore").es));
+  EXPECT_EQ(empty.body.at("warnings").at(0),
+            json::value(testing::BundledCatalogPtr()->ai().Text("lowScore").es));
 
   review.score = 40;
   review.suggestions = {"fix a", "fix b"};
   review.corrections = {{"company_size", json::value("pyme")}};
-  Shaped low = ValidateAnswer(*Catalog(), review, "company", false, false, true, Counter());
-  EXPECT_EQ(low.body.at("warnings").at(0), json::value(Catalog()->ai().Text("lowScore").en));
+  Shaped low = ValidateAnswer(*testing::BundledCatalogPtr(), review, "company", false, false, true,
+                              Counter());
+  EXPECT_EQ(low.body.at("warnings").at(0),
+            json::value(testing::BundledCatalogPtr()->ai().Text("lowScore").en));
   EXPECT_EQ(low.body.at("suggestions").at(1), "fix b");
   EXPECT_EQ(low.body.at("suggestion_ids").at(1), "id-2");
   EXPECT_EQ(low.body.at("auto_corrections").at("company_size"), "pyme");

@@ -15,6 +15,7 @@
 #include "ai/rules_provider.hpp"
 #include "catalog/catalog.hpp"
 #include "observability/metrics.hpp"
+#include "support/onboarding_fixtures.hpp"
 
 namespace onboardd::ai {
 namespace {
@@ -23,14 +24,9 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-std::shared_ptr<const catalog::Snapshot> Catalog() {
-  static auto snapshot = *catalog::LoadBundled();
-  return snapshot;
-}
-
 Question Suggest(std::string company = "Acme", std::string description = "software SaaS",
                  bool english = false) {
-  return Question{Catalog(), english, AssistanceLevel::kModerate,
+  return Question{testing::BundledCatalogPtr(), english, AssistanceLevel::kModerate,
                   SuggestInput{std::move(company), std::move(description)}};
 }
 
@@ -92,7 +88,8 @@ TEST_F(AssistantTest, DisabledNeverCallsTheProvider) {
   EXPECT_EQ(s.provider, "rules");
   EXPECT_EQ(s.outcome, "disabled");
   EXPECT_EQ(Industry(s), "technology");  // the rules' answer
-  EXPECT_EQ(s.usage.prompt_version, Catalog()->FindPrompt("industry_analysis")->version);
+  EXPECT_EQ(s.usage.prompt_version,
+            testing::BundledCatalogPtr()->FindPrompt("industry_analysis")->version);
 }
 
 TEST_F(AssistantTest, RulesOnlyWithoutAProvider) {
@@ -181,7 +178,8 @@ TEST_F(AssistantTest, ACorruptCacheEntryIsAMiss) {
   Assistant assistant(provider, cache, options);
   const Question q = Suggest();
   cache->Store(CacheKey("openai", "gpt-4o-mini",
-                        Catalog()->FindPrompt("industry_analysis")->version, NormalizedInput(q)),
+                        testing::BundledCatalogPtr()->FindPrompt("industry_analysis")->version,
+                        NormalizedInput(q)),
                "{not json", 60s);
   Served s = Ask(assistant, q);
   EXPECT_EQ(s.outcome, "success");
@@ -189,10 +187,10 @@ TEST_F(AssistantTest, ACorruptCacheEntryIsAMiss) {
 }
 
 TEST(NormalizedInput, IgnoresSpacingKeyOrderAndAssistanceLevel) {
-  const catalog::Flow& flow = Catalog()->session_flow();
+  const catalog::Flow& flow = testing::BundledCatalogPtr()->session_flow();
   const auto validate = [&](std::string_view data, AssistanceLevel level) {
     return NormalizedInput(Question{
-        Catalog(), false, level,
+        testing::BundledCatalogPtr(), false, level,
         ValidateInput{&flow, flow.FindStep("company"), json::parse(data).as_object(), ""}});
   };
   EXPECT_EQ(validate(R"({"a": " x  y ", "b": 1})", AssistanceLevel::kMinimal),
@@ -203,8 +201,9 @@ TEST(NormalizedInput, IgnoresSpacingKeyOrderAndAssistanceLevel) {
 }
 
 TEST(CostUsd, FromThePriceTable) {
-  EXPECT_NEAR(CostUsd(*Catalog(), "openai", "gpt-4o", 2000, 1000), 0.005 + 0.01, 1e-12);
-  EXPECT_EQ(CostUsd(*Catalog(), "openai", "unknown-model", 2000, 1000), 0);
+  EXPECT_NEAR(CostUsd(*testing::BundledCatalogPtr(), "openai", "gpt-4o", 2000, 1000), 0.005 + 0.01,
+              1e-12);
+  EXPECT_EQ(CostUsd(*testing::BundledCatalogPtr(), "openai", "unknown-model", 2000, 1000), 0);
 }
 
 }  // namespace

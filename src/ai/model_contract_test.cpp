@@ -6,31 +6,27 @@
 
 #include "ai/openai_provider.hpp"
 #include "catalog/catalog.hpp"
+#include "support/onboarding_fixtures.hpp"
 
 namespace onboardd::ai {
 namespace {
 
 namespace json = boost::json;
 
-std::shared_ptr<const catalog::Snapshot> Catalog() {
-  static auto snapshot = *catalog::LoadBundled();
-  return snapshot;
-}
-
 Question SuggestQ(std::string description = "software y plataforma SaaS") {
-  return Question{Catalog(), false, AssistanceLevel::kModerate,
+  return Question{testing::BundledCatalogPtr(), false, AssistanceLevel::kModerate,
                   SuggestInput{"Acme", std::move(description)}};
 }
 
 Question ValidateQ() {
-  const catalog::Flow& flow = Catalog()->session_flow();
-  return Question{Catalog(), false, AssistanceLevel::kModerate,
+  const catalog::Flow& flow = testing::BundledCatalogPtr()->session_flow();
+  return Question{testing::BundledCatalogPtr(), false, AssistanceLevel::kModerate,
                   ValidateInput{&flow, flow.FindStep("company"), json::object{}, ""}};
 }
 
 Question CompleteQ(CompletionType type = CompletionType::kSmartFill,
                    std::vector<std::string> fields = {}) {
-  return Question{Catalog(), false, AssistanceLevel::kModerate,
+  return Question{testing::BundledCatalogPtr(), false, AssistanceLevel::kModerate,
                   CompleteInput{type, json::object{{"company_name", "Acme"}}, std::move(fields)}};
 }
 
@@ -203,7 +199,7 @@ TEST(ParseAnswer, FillsAreSupportedRequestedAndAllowed) {
   EXPECT_EQ(fills[0].value, json::value("pyme"));
   EXPECT_EQ(fills[1].value, json::parse(R"(["innovation"])"));
   EXPECT_EQ(fills[2].field, "industry_id");
-  EXPECT_NE(Catalog()->FindIndustry(fills[2].value.as_string()), nullptr);
+  EXPECT_NE(testing::BundledCatalogPtr()->FindIndustry(fills[2].value.as_string()), nullptr);
   EXPECT_EQ(fills[2].confidence, 70);
   // Only the fields asked for.
   auto narrow = ParseAnswer(CompleteQ(CompletionType::kSmartFill, {"okr_maturity"}),
@@ -229,7 +225,8 @@ TEST(ParseAnswer, FullAnalysis) {
 TEST(Prompt, RenderedFromTheCatalogWithAStrictSchema) {
   auto prompt = BuildPrompt(SuggestQ("Cloud ERP"));
   ASSERT_TRUE(prompt);
-  EXPECT_EQ(prompt->version, Catalog()->FindPrompt("industry_analysis")->version);
+  EXPECT_EQ(prompt->version,
+            testing::BundledCatalogPtr()->FindPrompt("industry_analysis")->version);
   EXPECT_NE(prompt->user.find("Acme"), std::string::npos);
   EXPECT_NE(prompt->user.find("Cloud ERP"), std::string::npos);
   EXPECT_NE(prompt->user.find("real_estate: Inmobiliaria"), std::string::npos);

@@ -7,31 +7,27 @@
 #include <boost/json/parse.hpp>
 
 #include "catalog/catalog.hpp"
+#include "support/onboarding_fixtures.hpp"
 
 namespace onboardd::ai {
 namespace {
 
 namespace json = boost::json;
 
-std::shared_ptr<const catalog::Snapshot> Catalog() {
-  static auto snapshot = *catalog::LoadBundled();
-  return snapshot;
-}
-
 Question Suggest(SuggestInput input, bool english = false,
                  AssistanceLevel level = AssistanceLevel::kModerate) {
-  return Question{Catalog(), english, level, std::move(input)};
+  return Question{testing::BundledCatalogPtr(), english, level, std::move(input)};
 }
 
 Question Validate(std::string_view step, std::string_view data) {
-  const catalog::Flow& flow = Catalog()->session_flow();
-  return Question{Catalog(), false, AssistanceLevel::kModerate,
+  const catalog::Flow& flow = testing::BundledCatalogPtr()->session_flow();
+  return Question{testing::BundledCatalogPtr(), false, AssistanceLevel::kModerate,
                   ValidateInput{&flow, flow.FindStep(step), json::parse(data).as_object(), ""}};
 }
 
 Question Complete(CompletionType type, std::string_view data,
                   std::vector<std::string> fields = {}) {
-  return Question{Catalog(), false, AssistanceLevel::kModerate,
+  return Question{testing::BundledCatalogPtr(), false, AssistanceLevel::kModerate,
                   CompleteInput{type, json::parse(data).as_object(), std::move(fields)}};
 }
 
@@ -54,17 +50,19 @@ TEST(SizeRule, TheOriginalsThresholds) {
 }
 
 TEST(RankIndustries, AccentInsensitiveWholeWords) {
-  auto ranked = RankIndustries(*Catalog(), "CLÍNICA Dental en Málaga para pacientes");
+  auto ranked =
+      RankIndustries(*testing::BundledCatalogPtr(), "CLÍNICA Dental en Málaga para pacientes");
   ASSERT_FALSE(ranked.empty());
   EXPECT_EQ(ranked.front().industry->id, "healthcare");
   EXPECT_NE(std::find(ranked.front().terms.begin(), ranked.front().terms.end(), "clinica"),
             ranked.front().terms.end());
   EXPECT_EQ(ranked.front().terms.size(), 3u);  // clinica, dental, pacientes
   // "app" is a technology keyword, but not inside "happy"; "other" never matches.
-  EXPECT_TRUE(RankIndustries(*Catalog(), "a happy other thing").empty());
+  EXPECT_TRUE(RankIndustries(*testing::BundledCatalogPtr(), "a happy other thing").empty());
   // Names and descriptions count as vocabulary too: "Inmobiliaria" is real_estate's name.
-  EXPECT_EQ(RankIndustries(*Catalog(), "Grupo Inmobiliaria Sol").front().industry->id,
-            "real_estate");
+  EXPECT_EQ(
+      RankIndustries(*testing::BundledCatalogPtr(), "Grupo Inmobiliaria Sol").front().industry->id,
+      "real_estate");
 }
 
 TEST(AnalyzeIndustry, KeywordsPickTheIndustryWithRealAlternatives) {
@@ -77,7 +75,7 @@ TEST(AnalyzeIndustry, KeywordsPickTheIndustryWithRealAlternatives) {
   ASSERT_FALSE(a.alternatives.empty());
   EXPECT_LE(a.alternatives.size(), 3u);
   for (const auto& alt : a.alternatives) {
-    EXPECT_NE(Catalog()->FindIndustry(alt.id), nullptr) << alt.id;
+    EXPECT_NE(testing::BundledCatalogPtr()->FindIndustry(alt.id), nullptr) << alt.id;
     EXPECT_NE(alt.id, "technology");
   }
   EXPECT_FALSE(a.market_trends.empty());

@@ -233,7 +233,9 @@ TEST(Dev, TwoDataDirsRunSideBySideAndARestartReusesTheData) {
 
   for (Dev* dev : {&a, &b}) {
     kill(dev->pid, SIGTERM);
-    EXPECT_EQ(WaitExit(dev->pid, 60s), 0);
+    // Seen once in a while under a loaded full run (not reproduced alone): the log says which
+    // step of the shutdown did not finish.
+    EXPECT_EQ(WaitExit(dev->pid, 60s), 0) << ReadFile(dev->dir / "out.log");
     auto left = ProcessesMentioning(dev->dir.string());
     EXPECT_TRUE(left.empty()) << left.front();
     fs::remove_all(dev->dir);

@@ -188,10 +188,15 @@ void Server::Run() {
   }
   // Wait for Stop() to reach every worker, then for connections to drain (bounded by the
   // grace period).
-  while (!stop_requested_.load() || workers_stopped_.load() < workers_.size()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  while (!stop_requested_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   auto give_up = Clock::now() + options_.shutdown_grace;
+  while (workers_stopped_.load() < workers_.size() && Clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (workers_stopped_.load() < workers_.size()) {
+    observability::Log(observability::Level::kWarn, "shutdown_workers_unresponsive",
+                       {{"stopped", workers_stopped_.load()}, {"workers", workers_.size()}});
+  }
   while (active_connections_.load() > 0 && Clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -10,10 +10,12 @@
 
 namespace onboardd::testing {
 
-inline const catalog::Snapshot& BundledCatalog() {
+// The bundled catalog, loaded once per test process.
+inline std::shared_ptr<const catalog::Snapshot> BundledCatalogPtr() {
   static const std::shared_ptr<const catalog::Snapshot> snapshot = catalog::LoadBundled().value();
-  return *snapshot;
+  return snapshot;
 }
+inline const catalog::Snapshot& BundledCatalog() { return *BundledCatalogPtr(); }
 inline const catalog::Flow& Wizard() { return *BundledCatalog().FindFlow("wizard"); }
 inline const catalog::Flow& Legacy() { return *BundledCatalog().FindFlow("legacy"); }
 
