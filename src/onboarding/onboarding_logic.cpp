@@ -438,15 +438,10 @@ const catalog::Flow& FlowOfSession(const catalog::Snapshot& snapshot, const json
 
 namespace {
 
-// Appends `value` serialized to `out`, without an intermediate string.
-void AppendJson(std::string& out, const json::value& value) {
-  json::serializer serializer;
-  serializer.reset(&value);
-  char buffer[1024];
-  while (!serializer.done()) out.append(serializer.read(buffer));
-}
-
-void AppendJson(std::string& out, const json::object& value) {
+// Appends `value` (a json::value or json::object) serialized to `out`, without an
+// intermediate string.
+template <typename Json>
+void AppendJson(std::string& out, const Json& value) {
   json::serializer serializer;
   serializer.reset(&value);
   char buffer[1024];
