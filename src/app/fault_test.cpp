@@ -343,16 +343,5 @@ TEST(Sigterm, UnderWizardLoadFailsNoRequestAndLosesNoWrite) {
   RecordProperty("sent_before_signal", before);
   RecordProperty("sent_after_signal", after);
 
-  onboardd::db::PoolOptions super;
-  super.conninfo = onboardd::testing::RequireEnv("DATABASE_SUPERUSER_URL");
-  super.connections = 1;
-  super.use_prepared = false;
-  onboardd::testing::PoolHarness h(super);
-  int completed = 0;
-  for (const auto& walk : load.walks()) {
-    onboardd::testing::ExpectWalkStored(h, walk);
-    completed += walk.acknowledged[4] ? 1 : 0;
-  }
-  EXPECT_GT(completed, 0);
-  EXPECT_EQ(onboardd::testing::HalfCompletedOrganizations(h, prefix), "0");
+  onboardd::testing::ExpectLoadStored(load, prefix);
 }

@@ -269,4 +269,22 @@ inline std::string HalfCompletedOrganizations(PoolHarness& super, const std::str
                 prefix);
 }
 
+// After a load: every acknowledged step and completion of `load` is stored, at least one
+// completion was acknowledged, and no organization of `prefix`'s users is half-completed.
+// Checked as the superuser (DATABASE_SUPERUSER_URL).
+inline void ExpectLoadStored(const WalkLoad& load, const std::string& prefix) {
+  db::PoolOptions options;
+  options.conninfo = RequireEnv("DATABASE_SUPERUSER_URL");
+  options.connections = 1;
+  options.use_prepared = false;
+  PoolHarness super(options);
+  int completed = 0;
+  for (const auto& walk : load.walks()) {
+    ExpectWalkStored(super, walk);
+    completed += walk.acknowledged[4] ? 1 : 0;
+  }
+  EXPECT_GT(completed, 0);
+  EXPECT_EQ(HalfCompletedOrganizations(super, prefix), "0");
+}
+
 }  // namespace onboardd::testing
