@@ -157,13 +157,25 @@ TEST(LocalCache, InvalidationIsVisibleAcrossThreads) {
       }
     });
   }
-  // Bounded in time too: the machine's cores are shared with the readers.
+  // Bounded in time too: the machine's cores are shared with the readers. Every 64 rounds
+  // the writer pauses until a reader has hit again (or 20 ms pass), so that on a loaded
+  // machine (CI runs this under ASan beside other builds) the readers are not starved of
+  // hits by a writer that never stops invalidating.
   const auto give_up = Clock::now() + 300ms;
-  for (int round = 1; round <= kRounds && Clock::now() < give_up; ++round) {
+  const auto hard_stop = Clock::now() + 5s;
+  for (int round = 1; Clock::now() < hard_stop; ++round) {
+    const bool enough = round > kRounds || Clock::now() >= give_up;
+    if (enough && hits.load() > 0) break;
     committed.store(round, std::memory_order_release);
     cache.Invalidate("key");
     invalidated.store(round, std::memory_order_release);
-    if (round % 16 == 0) std::this_thread::yield();
+    if (round % 64 == 0) {
+      const long seen = hits.load();
+      const auto pause_until = Clock::now() + 20ms;
+      while (hits.load() == seen && Clock::now() < pause_until) std::this_thread::yield();
+    } else if (round % 16 == 0) {
+      std::this_thread::yield();
+    }
   }
   stop.store(true);
   for (auto& t : readers) t.join();
