@@ -110,18 +110,15 @@ class AiApiTest : public ::testing::Test {
       pool_options.conninfo = url;
       pool_options.connections = 2;
       pool_options.use_prepared = testing::PreparedStatementsFromEnv();
-      asio::co_spawn(io, pools->Emplace(index, io, pool_options).Start(), asio::detached);
+      // As the app does: this thread accepts only once its pool has connected.
+      auto started =
+          asio::co_spawn(io, pools->Emplace(index, io, pool_options).Start(), asio::use_future);
+      http::RunUntilReady(io, started);
     });
     server_->OnThreadStop([pools](int index) { pools->Reset(index); });
     server_->Listen();
     port_ = server_->port();
     runner_ = std::thread([this] { server_->Run(); });
-    for (int i = 0; i < 100; ++i) {  // until both threads' pools answer
-      int ok = 0;
-      for (int j = 0; j < 4; ++j) ok += Get("/api/ai/preferences", "warmup").status == 200;
-      if (ok == 4) break;
-      std::this_thread::sleep_for(50ms);
-    }
   }
 
   void Stop() {

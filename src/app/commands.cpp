@@ -137,6 +137,8 @@ int ServeUntilSignal(const config::Settings& settings,
   pool_options.admission.max_waiters = static_cast<std::size_t>(settings.db_queue_max);
   pool_options.admission.target = std::chrono::milliseconds(settings.db_queue_target_ms);
   pool_options.admission.interval = std::chrono::milliseconds(settings.db_queue_interval_ms);
+  pool_options.admission.standing_wait =
+      std::chrono::milliseconds(settings.db_queue_standing_wait_ms);
   pool_options.connect_timeout = std::chrono::milliseconds(settings.db_connect_timeout_ms);
   pool_options.use_prepared = settings.db_prepared_statements;
 
@@ -270,10 +272,7 @@ int ServeUntilSignal(const config::Settings& settings,
       // Connect before this thread accepts anything, so the first requests find a ready
       // pool; bounded by the connect timeout (failed connections keep retrying).
       auto started = asio::co_spawn(io, pool.Start(), asio::use_future);
-      while (started.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-        io.run_one_for(std::chrono::milliseconds(10));
-      }
-      if (io.stopped()) io.restart();
+      http::RunUntilReady(io, started);
       // Thread 0 runs the periodic jobs (app/maintenance.hpp); they end with its io_context.
       if (index == 0) SpawnMaintenance(io, pool);
     }

@@ -52,6 +52,7 @@ struct Server::Worker {
   asio::io_context ioc{1};
   std::unique_ptr<tcp::acceptor> acceptor;
   std::thread thread;
+  std::atomic<bool> ended{false};  // its thread has run the stop hook
   // Only on this worker's thread:
   std::list<Connection> connections;
 };
@@ -184,6 +185,7 @@ void Server::Run() {
       auto guard = asio::make_work_guard(worker->ioc);
       worker->ioc.run();
       if (on_stop_) on_stop_(worker->index);
+      worker->ended.store(true);
     });
   }
   // Wait for Stop() to reach every worker, then for connections to drain (bounded by the
@@ -204,8 +206,13 @@ void Server::Run() {
     observability::Log(observability::Level::kWarn, "shutdown_grace_expired",
                        {{"connections", active_connections_.load()}});
   }
-  for (auto& w : workers_) w->ioc.stop();
+  // A thread-start hook may have restarted its io_context after a stop (RunUntilReady):
+  // stop each until its thread has ended.
   for (auto& w : workers_) {
+    while (!w->ended.load()) {
+      w->ioc.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     if (w->thread.joinable()) w->thread.join();
   }
 }

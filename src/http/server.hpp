@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,19 @@ struct ServerOptions {
   // (http/client_address.hpp).
   int trusted_proxy_hops = 0;
 };
+
+// Runs `io` on this thread until `ready` is: for a thread-start hook that must wait for
+// something it started on its own io_context (the app's database pool). If the io_context
+// stops meanwhile (it ran out of work, or the server is stopping), it is restarted: the
+// server stops each I/O thread's io_context until that thread has ended.
+template <class T>
+void RunUntilReady(boost::asio::io_context& io, std::future<T>& ready) {
+  while (ready.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    if (io.stopped()) io.restart();
+    io.run_one_for(std::chrono::milliseconds(10));
+  }
+  if (io.stopped()) io.restart();
+}
 
 class Server {
  public:

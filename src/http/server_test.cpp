@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <future>
 #include <random>
@@ -294,6 +296,41 @@ TEST(ServerLimits, ConnectionsBeyondTheMaximumAreRefusedQuickly) {
   EXPECT_EQ(StatusOf(a.ReadResponses(1)), 200);
   server.Stop();
   runner.join();
+}
+
+// A thread-start hook may run its io_context until something it started is ready (the app
+// waits there for its database pool). A stop that arrives meanwhile must still end Run():
+// before, Run() stopped each io_context once, the hook's loop then spun on a stopped
+// io_context and the process never exited (dev_test hung after SIGTERM).
+TEST(ServerLifecycle, StopDuringAThreadStartHookThatRunsTheIoContextEndsRun) {
+  Router router;
+  ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  options.shutdown_grace = 1s;
+  options.access_log = false;
+  Server server(options, router);
+  std::atomic<int> hooks_in{0};
+  server.OnThreadStart([&](int, asio::io_context& io) {
+    hooks_in.fetch_add(1);
+    auto slow_start = asio::co_spawn(
+        io,
+        [&io]() -> asio::awaitable<void> {
+          asio::steady_timer timer(io, 400ms);
+          co_await timer.async_wait(asio::use_awaitable);
+        },
+        asio::use_future);
+    RunUntilReady(io, slow_start);
+  });
+  server.Listen();
+  auto finished = std::async(std::launch::async, [&] { server.Run(); });
+  while (hooks_in.load() < 2) std::this_thread::sleep_for(1ms);
+  server.Stop();
+  if (finished.wait_for(5s) != std::future_status::ready) {
+    ADD_FAILURE() << "Run() did not return 5 s after Stop()";
+    std::fflush(nullptr);
+    std::_Exit(1);  // the stuck thread cannot be joined
+  }
 }
 
 }  // namespace

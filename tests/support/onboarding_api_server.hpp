@@ -12,7 +12,7 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
@@ -135,7 +135,10 @@ class OnboardingApiServer : public ::testing::Test {
       pool_options.conninfo = app_url_;
       pool_options.connections = 4;
       pool_options.use_prepared = PreparedStatementsFromEnv();
-      asio::co_spawn(io, pools_->Emplace(index, io, pool_options).Start(), asio::detached);
+      // As the app does: this thread accepts only once its pool has connected.
+      auto started =
+          asio::co_spawn(io, pools_->Emplace(index, io, pool_options).Start(), asio::use_future);
+      http::RunUntilReady(io, started);
     });
     server_->OnThreadStop([](int index) { pools_->Reset(index); });
     server_->Listen();
@@ -146,15 +149,6 @@ class OnboardingApiServer : public ::testing::Test {
     super.connections = 1;
     super.use_prepared = false;
     super_ = new PoolHarness(super);
-    // Wait until both threads' pools answer.
-    for (int i = 0; i < 100; ++i) {
-      int ok = 0;
-      for (int j = 0; j < 4; ++j) {
-        ok += Call("GET", "/api/onboarding/status", "", "warmup").status == 200;
-      }
-      if (ok == 4) break;
-      std::this_thread::sleep_for(50ms);
-    }
   }
 
   static void TearDownTestSuite() {
