@@ -155,8 +155,9 @@ const std::vector<Entry>& Table() {
     t.push_back(Make("DB_CONNECTIONS_PER_THREAD", "4", "Database connections per I/O thread.",
                      Int(&S::db_connections_per_thread, 1, 64)));
     t.push_back(Make("DB_QUEUE_MAX", "1024",
-                     "Requests that may wait for a database connection, per I/O thread; a "
-                     "waiting request waits up to its deadline; more are refused with 503.",
+                     "Requests that may wait for a database connection, and writes that may wait "
+                     "for their user's turn, per I/O thread; a waiting request waits up to its "
+                     "deadline; more are refused with 503.",
                      Int(&S::db_queue_max, 0, 1'000'000)));
     t.push_back(Make("DB_QUEUE_TARGET_MS", "500",
                      "Overload detection: a wait for a database connection longer than this is "
@@ -164,9 +165,13 @@ const std::vector<Entry>& Table() {
                      Int(&S::db_queue_target_ms, 1, 60'000)));
     t.push_back(Make("DB_QUEUE_INTERVAL_MS", "1000",
                      "When every wait was above target this long and the queue did not get "
-                     "shorter, it stands: then a new arrival it would not serve before the "
-                     "arrival's deadline, at the last interval's rate, is refused with 503.",
+                     "shorter, it stands (overload).",
                      Int(&S::db_queue_interval_ms, 1, 600'000)));
+    t.push_back(Make("DB_QUEUE_STANDING_WAIT_MS", "1000",
+                     "While the queue stands, a new arrival it would not serve within this "
+                     "long (or before the arrival's deadline), at the last interval's rate, is "
+                     "refused with 503 at once.",
+                     Int(&S::db_queue_standing_wait_ms, 1, 600'000)));
     t.push_back(Make("DB_CONNECT_TIMEOUT_MS", "2000", "Database connect timeout.",
                      Int(&S::db_connect_timeout_ms, 100, 60'000)));
     t.push_back(Make("DATABASE_REPLICA_URL", "",

@@ -23,7 +23,7 @@ bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline
   if (per_interval == 0) return false;
   const auto drain = options_.interval * static_cast<std::int64_t>(waiting + 1) /
                      static_cast<std::int64_t>(per_interval);
-  return now + drain <= deadline;
+  return drain <= options_.standing_wait && now + drain <= deadline;
 }
 
 void AdmissionGate::Left(TimePoint now, Duration sojourn, std::size_t waiting) {

@@ -1,13 +1,18 @@
-// Admission to a pool's queue of requests waiting for a connection: shed only real overload.
+// Admission to a queue of requests waiting for the database — a pool's queue for a
+// connection, and the per-user write turns before it (key_turns.hpp), each with its own
+// gate: shed only real overload.
 // A wait is not overload: a request that finds every connection busy waits for one until its
 // own deadline. A machine pause (GC of a neighbour, a noisy core) leaves a backlog that drains
 // by itself, and shedding it would answer 503 to work that finishes in time. Overload is a
 // queue that stands: CoDel's test (Nichols & Jacobson, "Controlling Queue Delay"), as large RPC
 // stacks apply it to admission, plus one refinement for pauses — the queue must also not have
 // got shorter over the interval. While it stands, a new arrival is refused at once (503 +
-// Retry-After) when the queue cannot drain before that arrival's deadline at the rate
-// connections were handed out over the last interval — the rate pauses included, so a
-// backlog left by repeated pauses is still admitted while it drains in time.
+// Retry-After) when the queue would keep it longer than `standing_wait`, or past its own
+// deadline, at the rate the queue was served over the last interval — the rate pauses
+// included. A queue that stands is one that arrivals outpace: admitting all that can finish
+// by their deadline would let the wait grow to the deadline (every answer slow, at 5 s);
+// capping it at `standing_wait` answers the excess with a fast 503 and keeps the admitted
+// requests' latency bounded, whatever the offered load.
 #pragma once
 
 #include <chrono>
@@ -26,6 +31,10 @@ struct AdmissionOptions {
   // already shed most of a 64-client closed loop of POST /step, which no deadline required.
   std::chrono::milliseconds target{500};     // a wait longer than this is "above target"
   std::chrono::milliseconds interval{1000};  // for this long without draining: overload
+  // While the queue stands, the longest expected wait an arrival is admitted to. Above
+  // `target`, so that admitted waits keep the queue classified as standing rather than
+  // flapping in and out of overload.
+  std::chrono::milliseconds standing_wait{1000};
 };
 
 // The decision alone, without I/O or timers: the pool tells it what happens and when (the
@@ -43,10 +52,10 @@ class AdmissionGate {
 
   explicit AdmissionGate(AdmissionOptions options) : options_(options) {}
 
-  // A request found no free connection at `now` and `waiting` others already queued. True:
-  // let it queue (it waits up to `deadline`); false: refuse it now — the queue is full, or
-  // it stands and would not drain before `deadline` at the last interval's departure rate
-  // (none departed: it would not drain at all).
+  // A request must wait at `now` with `waiting` others already queued. True: let it queue
+  // (it waits up to `deadline`); false: refuse it now — the queue is full, or it stands and
+  // would not drain within `standing_wait` and before `deadline` at the last interval's
+  // departure rate (none departed: it would not drain at all).
   bool Admit(TimePoint now, std::size_t waiting, TimePoint deadline);
 
   // A waiter left the queue at `now` — given a connection, or its deadline passed — after

@@ -13,6 +13,7 @@ AdmissionOptions Options() {
   o.max_waiters = 100;
   o.target = 50ms;
   o.interval = 500ms;
+  o.standing_wait = 1s;
   return o;
 }
 
@@ -62,6 +63,19 @@ TEST(AdmissionGate, WhileItStandsOnlyArrivalsTheQueueServesInTimeAreAdmitted) {
   EXPECT_TRUE(Admit(gate, now, 49, 300ms));
   EXPECT_FALSE(Admit(gate, now, 99, 400ms)) << "refused at once, not at its deadline";
   EXPECT_TRUE(Admit(gate, now, 99, 600ms));
+}
+
+TEST(AdmissionGate, WhileItStandsNoArrivalIsAdmittedToWaitLongerThanTheStandingWait) {
+  AdmissionOptions options = Options();
+  options.max_waiters = 1000;
+  AdmissionGate gate(options);
+  for (int ms = 0; ms < 500; ms += 5) gate.Left(kStart + std::chrono::milliseconds(ms), 80ms, 50);
+  gate.Left(kStart + 500ms, 80ms, 50);
+  ASSERT_TRUE(gate.overloaded());
+  // 100 an interval (500 ms): 199 ahead drain in 1 s, the standing wait; 250 in 1.25 s.
+  const TimePoint now = kStart + 500ms;
+  EXPECT_TRUE(Admit(gate, now, 199, 60s));
+  EXPECT_FALSE(Admit(gate, now, 250, 60s)) << "a deadline a minute away changes nothing";
 }
 
 TEST(AdmissionGate, AStandingQueueNothingLeavesRefusesEveryArrival) {

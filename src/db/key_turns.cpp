@@ -17,8 +17,10 @@ namespace asio = boost::asio;
 namespace {
 
 struct Waiter {
-  explicit Waiter(asio::any_io_executor executor) : timer(std::move(executor)) {}
+  Waiter(asio::any_io_executor executor, core::SteadyClock::time_point queued)
+      : timer(std::move(executor)), queued(queued) {}
   asio::steady_timer timer;
+  const core::SteadyClock::time_point queued;
   bool granted = false;
 };
 
@@ -26,6 +28,13 @@ observability::Counter& TurnWaits() {
   static auto& c = observability::Metrics().GetCounter(
       "onboardd_db_turn_waits_total",
       "Writes that waited in process for an earlier write of the same user.");
+  return c;
+}
+
+observability::Counter& TurnShed() {
+  static auto& c = observability::Metrics().GetCounter(
+      "onboardd_db_turn_shed_total",
+      "Writes refused at once (503) because the queue of same-user turns stood (overload).");
   return c;
 }
 
@@ -40,12 +49,17 @@ core::Error Unavailable() {
 }  // namespace
 
 struct KeyTurns::State {
+  explicit State(AdmissionOptions admission) : gate(admission) {}
   std::unordered_map<std::string, std::deque<std::weak_ptr<Waiter>>> held;
+  std::size_t waiting = 0;  // entries in all lines
+  AdmissionGate gate;
   bool shut_down = false;
 };
 
-KeyTurns::KeyTurns() : state_(std::make_shared<State>()) {
-  TurnWaits();  // registered now so that /metrics shows it before the first wait
+KeyTurns::KeyTurns(AdmissionOptions admission) : state_(std::make_shared<State>(admission)) {
+  // Registered now so that /metrics shows them before the first wait.
+  TurnWaits();
+  TurnShed();
 }
 
 KeyTurns::Turn& KeyTurns::Turn::operator=(Turn&& other) noexcept {
@@ -67,7 +81,10 @@ void KeyTurns::Turn::Release() {
   while (!line.empty()) {
     std::shared_ptr<Waiter> next = line.front().lock();
     line.pop_front();
+    --state->waiting;
     if (next) {
+      const auto now = core::SteadyClock::now();
+      state->gate.Left(now, now - next->queued, state->waiting);
       next->granted = true;
       next->timer.cancel();
       return;
@@ -83,14 +100,25 @@ asio::awaitable<core::Result<KeyTurns::Turn>> KeyTurns::Wait(std::string key,
   if (state->shut_down) co_return Unavailable();
   auto [place, free] = state->held.try_emplace(key);
   if (free) co_return Turn(state, std::move(key));
-  auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
+  const auto now = core::SteadyClock::now();
+  if (!state->gate.Admit(now, state->waiting, deadline)) {
+    TurnShed().Add();
+    co_return Unavailable();
+  }
+  auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor, now);
   waiter->timer.expires_at(deadline);
   place->second.push_back(waiter);
+  ++state->waiting;
   TurnWaits().Add();
   co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
   if (waiter->granted && !state->shut_down) co_return Turn(state, std::move(key));
   if (auto it = state->held.find(key); it != state->held.end()) {
-    std::erase_if(it->second, [&](const std::weak_ptr<Waiter>& w) { return w.lock() == waiter; });
+    if (std::erase_if(it->second,
+                      [&](const std::weak_ptr<Waiter>& w) { return w.lock() == waiter; }) > 0) {
+      --state->waiting;
+      const auto left = core::SteadyClock::now();
+      state->gate.Left(left, left - waiter->queued, state->waiting);
+    }
   }
   co_return Unavailable();
 }
@@ -103,8 +131,10 @@ void KeyTurns::Shutdown() {
     }
   }
   state_->held.clear();
+  state_->waiting = 0;
 }
 
 std::size_t KeyTurns::keys() const { return state_->held.size(); }
+std::size_t KeyTurns::waiting() const { return state_->waiting; }
 
 }  // namespace onboardd::db

@@ -8,6 +8,12 @@
 // take turns on each thread separately, so at most one write of a user per thread holds a
 // connection; across threads and across instances the row lock in PostgreSQL still orders
 // them, as it did before.
+//
+// The lines are a queue like the pool's, and overload shows there first: past capacity, at
+// most one write per user reaches the pool's queue, and the excess waits here. So the lines,
+// taken together, have their own admission gate (admission.hpp, the pool's options): a
+// standing queue of turns refuses an arrival at once (503) instead of letting every user's
+// line grow to the request deadline.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -18,6 +24,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "db/admission.hpp"
 
 namespace onboardd::db {
 
@@ -43,20 +50,22 @@ class KeyTurns {
     std::string key_;
   };
 
-  KeyTurns();
+  explicit KeyTurns(AdmissionOptions admission = {});
   KeyTurns(const KeyTurns&) = delete;
   KeyTurns& operator=(const KeyTurns&) = delete;
 
   // Returns this key's turn: at once when no one holds it, else once every earlier waiter
   // for it has had its turn. kUnavailable (Retry-After 1 s) when `deadline` passes first or
-  // Shutdown is called meanwhile. Call on the owner's thread only; not thread-safe.
+  // Shutdown is called meanwhile, and at once when the admission gate refuses the wait.
+  // Call on the owner's thread only; not thread-safe.
   boost::asio::awaitable<core::Result<Turn>> Wait(std::string key, core::Deadline deadline);
 
   // Wakes every waiter with kUnavailable and refuses new ones.
   void Shutdown();
 
-  // Keys held or waited for (for tests and gauges).
+  // Keys held or waited for, and writes waiting in all lines (for tests and gauges).
   std::size_t keys() const;
+  std::size_t waiting() const;
 
  private:
   std::shared_ptr<State> state_;

@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -106,6 +109,102 @@ TEST(KeyTurns, ShutdownWakesWaitersAndTurnsMayOutliveIt) {
   EXPECT_EQ(log, (std::vector<std::string>{"b refused"}));
   turns.reset();
   held.Release();  // harmless after its KeyTurns is gone
+}
+
+TEST(KeyTurns, TheLinesShareOneLengthBound) {
+  asio::io_context io;
+  AdmissionOptions admission;
+  admission.max_waiters = 2;
+  KeyTurns turns(admission);
+  std::vector<std::string> log;
+  // u1 and u2 each held; then three writers wait behind them: the third is refused at once.
+  for (const char* name : {"a1", "a2", "b1", "b2", "c1"}) {
+    const std::string key = std::string("user-") + name[1];
+    asio::co_spawn(io, Write(turns, key, name, log), asio::detached);
+  }
+  io.poll_one();
+  io.poll_one();
+  io.poll_one();
+  io.poll_one();
+  io.poll_one();
+  EXPECT_EQ(turns.waiting(), 2u);
+  EXPECT_NE(std::find(log.begin(), log.end(), "c1 refused"), log.end());
+  io.run();
+  EXPECT_EQ(std::count_if(log.begin(), log.end(),
+                          [](const std::string& l) { return l.ends_with(" end"); }),
+            4);
+  EXPECT_EQ(turns.waiting(), 0u);
+}
+
+// Three times more writes than the lines can serve, for 600 ms, over 10 users: with the gate,
+// the excess is refused at once and no admitted write waits long; without its standing-wait
+// bound (the same run, the bound an hour), the lines grow until writes wait most of their
+// deadline or miss it. The bounds here are loose (a loaded machine's timers are late); the
+// two runs differ by far more.
+struct OverloadRun {
+  int admitted = 0;
+  int refused_at_once = 0;  // answered within half the deadline
+  int timed_out = 0;
+  std::chrono::milliseconds longest_admitted_wait{0};
+};
+
+OverloadRun RunOverload(std::chrono::milliseconds standing_wait) {
+  constexpr auto kDeadline = 1200ms;
+  constexpr auto kHold = 30ms;  // each key: an arrival every 10 ms, a write every 30 ms
+  asio::io_context io;
+  AdmissionOptions admission;
+  admission.target = 10ms;
+  admission.interval = 50ms;
+  admission.standing_wait = standing_wait;
+  KeyTurns turns(admission);
+  OverloadRun run;
+  auto write = [&](std::string key) -> asio::awaitable<void> {
+    const auto asked = core::SteadyClock::now();
+    auto turn = co_await turns.Wait(key, asked + kDeadline);
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(core::SteadyClock::now() - asked);
+    if (!turn) {
+      (waited < kDeadline / 2 ? run.refused_at_once : run.timed_out) += 1;
+      co_return;
+    }
+    ++run.admitted;
+    run.longest_admitted_wait = std::max(run.longest_admitted_wait, waited);
+    asio::steady_timer hold(co_await asio::this_coro::executor, kHold);
+    co_await hold.async_wait(asio::use_awaitable);
+  };
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer tick(co_await asio::this_coro::executor);
+        const auto start = core::SteadyClock::now();
+        for (int i = 0; core::SteadyClock::now() - start < 600ms; ++i) {
+          asio::co_spawn(io, write("user-" + std::to_string(i % 10)), asio::detached);
+          tick.expires_at(start + (i + 1) * 1ms);
+          co_await tick.async_wait(asio::use_awaitable);
+        }
+      },
+      asio::detached);
+  io.run();
+  return run;
+}
+
+TEST(KeyTurns, AStandingQueueOfTurnsShedsAtOnceAndBoundsTheWait) {
+  const OverloadRun gated = RunOverload(50ms);
+  EXPECT_GT(gated.refused_at_once, 0);
+  EXPECT_EQ(gated.timed_out, 0);
+  EXPECT_GT(gated.admitted, 50);
+  EXPECT_LT(gated.longest_admitted_wait, 600ms);
+
+  const OverloadRun unbounded = RunOverload(1h);
+  for (const auto& [name, r] : {std::pair{"gated", gated}, std::pair{"unbounded", unbounded}}) {
+    std::printf(
+        "[ measure  ] %s: %d admitted (longest wait %lld ms), %d refused at once, "
+        "%d past their deadline\n",
+        name, r.admitted, static_cast<long long>(r.longest_admitted_wait.count()),
+        r.refused_at_once, r.timed_out);
+  }
+  EXPECT_TRUE(unbounded.longest_admitted_wait >= 600ms || unbounded.timed_out > 0)
+      << "without the bound the same load must wait long: the check above can fail";
 }
 
 }  // namespace

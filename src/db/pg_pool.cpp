@@ -124,7 +124,10 @@ core::Result<Pool*> Pools::For(int worker) const {
 }
 
 Pool::Pool(asio::io_context& io, PoolOptions options)
-    : io_(io), options_(std::move(options)), admission_(options_.admission) {
+    : io_(io),
+      options_(std::move(options)),
+      admission_(options_.admission),
+      turns_(options_.admission) {
   for (int i = 0; i < options_.connections; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->connection =
