@@ -204,6 +204,8 @@ int ServeUntilSignal(const config::Settings& settings,
   }
   ai::AssistantOptions ai_options;
   ai_options.timeout = std::chrono::milliseconds(settings.ai_timeout_ms);
+  ai_options.breaker = {.failure_threshold = settings.ai_breaker_failures,
+                        .cool_down = std::chrono::milliseconds(settings.ai_breaker_cool_down_ms)};
   ai_options.cache_ttl = std::chrono::seconds(settings.cache_ai_ttl_seconds);
   ai::SharedResponseCacheOptions ai_cache_options;
   ai_cache_options.local_ttl = std::chrono::seconds(settings.cache_ai_local_ttl_seconds);

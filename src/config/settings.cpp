@@ -167,7 +167,7 @@ const std::vector<Entry>& Table() {
                      "When every wait was above target this long and the queue did not get "
                      "shorter, it stands (overload).",
                      Int(&S::db_queue_interval_ms, 1, 600'000)));
-    t.push_back(Make("DB_QUEUE_STANDING_WAIT_MS", "1000",
+    t.push_back(Make("DB_QUEUE_STANDING_WAIT_MS", "500",
                      "While the queue stands, a new arrival it would not serve within this "
                      "long (or before the arrival's deadline), at the last interval's rate, is "
                      "refused with 503 at once.",
@@ -265,6 +265,14 @@ const std::vector<Entry>& Table() {
                      Text(&S::ai_fallback_model)));
     t.push_back(Make("AI_TIMEOUT_MS", "1500", "Deadline of one AI call.",
                      Int(&S::ai_timeout_ms, 50, 60'000)));
+    t.push_back(Make("AI_BREAKER_FAILURES", "5",
+                     "AI calls failed in a row after which the provider is left alone (the "
+                     "rules answer) for AI_BREAKER_COOL_DOWN_MS.",
+                     Int(&S::ai_breaker_failures, 1, 1'000)));
+    t.push_back(Make("AI_BREAKER_COOL_DOWN_MS", "30000",
+                     "How long the AI provider is left alone once the breaker opened; then one "
+                     "call probes it.",
+                     Int(&S::ai_breaker_cool_down_ms, 100, 3'600'000)));
     return t;
   }();
   return table;

@@ -39,10 +39,10 @@ struct Settings {
   int db_connections_per_thread = 4;
   // Waiting for a free connection (up to the request's deadline) and when to refuse to:
   // see db/admission.hpp.
-  int db_queue_max = 1'024;               // requests waiting per I/O thread; beyond, 503 at once
-  int db_queue_target_ms = 500;           // a wait longer than this is "above target"
-  int db_queue_interval_ms = 1'000;       // above target this long, not draining: it stands
-  int db_queue_standing_wait_ms = 1'000;  // while it stands, the longest wait admitted
+  int db_queue_max = 1'024;             // requests waiting per I/O thread; beyond, 503 at once
+  int db_queue_target_ms = 500;         // a wait longer than this is "above target"
+  int db_queue_interval_ms = 1'000;     // above target this long, not draining: it stands
+  int db_queue_standing_wait_ms = 500;  // while it stands, the longest wait admitted
   int db_connect_timeout_ms = 2'000;
   std::string database_replica_url;    // a streaming replica for GET /status; empty: none
   bool db_prepared_statements = true;  // off for transaction-mode poolers < pgbouncer 1.21
@@ -86,6 +86,8 @@ struct Settings {
   std::string ai_model;
   std::string ai_fallback_model;
   int ai_timeout_ms = 1'500;
+  int ai_breaker_failures = 5;           // failures in a row that open the breaker
+  int ai_breaker_cool_down_ms = 30'000;  // open this long, then one probe
 
   int EffectiveThreads() const;
 };

@@ -42,6 +42,25 @@ TEST(Settings, TrustedProxyHops) {
   EXPECT_NE(HelpText().find("TRUSTED_PROXY_HOPS"), std::string::npos);
 }
 
+TEST(Settings, OverloadAndBreakerKnobs) {
+  auto defaults = ParseArgs({});
+  ASSERT_TRUE(defaults.has_value());
+  EXPECT_EQ(defaults->settings.db_queue_standing_wait_ms, 500);
+  EXPECT_EQ(defaults->settings.ai_breaker_failures, 5);
+  EXPECT_EQ(defaults->settings.ai_breaker_cool_down_ms, 30'000);
+  auto set = ParseArgs({"--db-queue-standing-wait-ms", "250", "--ai-breaker-failures", "2",
+                        "--ai-breaker-cool-down-ms", "1000"});
+  ASSERT_TRUE(set.has_value());
+  EXPECT_EQ(set->settings.db_queue_standing_wait_ms, 250);
+  EXPECT_EQ(set->settings.ai_breaker_failures, 2);
+  EXPECT_EQ(set->settings.ai_breaker_cool_down_ms, 1000);
+  auto refused = ParseArgs({"--ai-breaker-failures", "0", "--ai-breaker-cool-down-ms", "5"});
+  ASSERT_TRUE(refused.has_error());
+  std::vector<std::string> paths;
+  for (const auto& d : refused.error().details) paths.push_back(d.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"AI_BREAKER_FAILURES", "AI_BREAKER_COOL_DOWN_MS"}));
+}
+
 TEST(Settings, EnvironmentIsReadAndFlagsWin) {
   setenv("PORT", "7070", 1);
   setenv("LOG_LEVEL", "debug", 1);

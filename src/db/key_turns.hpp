@@ -13,7 +13,16 @@
 // most one write per user reaches the pool's queue, and the excess waits here. So the lines,
 // taken together, have their own admission gate (admission.hpp, the pool's options): a
 // standing queue of turns refuses an arrival at once (503) instead of letting every user's
-// line grow to the request deadline.
+// line grow to the request deadline. The gate sees the lines as one queue, but a user's own
+// line is served one write at a time, whatever the others do: a user whose writes arrive
+// faster than one at a time can be served (an open-loop client, a script) has a line that
+// grows while the gate's test, driven by every line's waits, may never see a standing queue.
+// So a line that stands — held without a break for the gate's `interval`; a burst of one
+// user's saves drains before — also refuses an arrival at once when it would keep it longer
+// than an `interval` or past its deadline: the writes ahead of it times the recent time a
+// turn was held (which includes each write's wait for a connection). 64 tabs re-saving one
+// step for seconds stand, and wait about 32 turns of a few milliseconds each per thread:
+// far below it.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -44,10 +53,11 @@ class KeyTurns {
 
    private:
     friend class KeyTurns;
-    Turn(std::weak_ptr<State> state, std::string key)
-        : state_(std::move(state)), key_(std::move(key)) {}
+    Turn(std::weak_ptr<State> state, std::string key, core::SteadyClock::time_point since)
+        : state_(std::move(state)), key_(std::move(key)), since_(since) {}
     std::weak_ptr<State> state_;
     std::string key_;
+    core::SteadyClock::time_point since_;
   };
 
   explicit KeyTurns(AdmissionOptions admission = {});

@@ -137,9 +137,9 @@ TEST(KeyTurns, TheLinesShareOneLengthBound) {
 }
 
 // Three times more writes than the lines can serve, for 600 ms, over 10 users: with the gate,
-// the excess is refused at once and no admitted write waits long; without its standing-wait
-// bound (the same run, the bound an hour), the lines grow until writes wait most of their
-// deadline or miss it. The bounds here are loose (a loaded machine's timers are late); the
+// the excess is refused at once and no admitted write waits long; without its bounds (the
+// same run, interval and standing wait an hour), the lines grow until writes wait most of
+// their deadline or miss it. The bounds here are loose (a loaded machine's timers are late); the
 // two runs differ by far more.
 struct OverloadRun {
   int admitted = 0;
@@ -148,14 +148,15 @@ struct OverloadRun {
   std::chrono::milliseconds longest_admitted_wait{0};
 };
 
-OverloadRun RunOverload(std::chrono::milliseconds standing_wait) {
+// `bound`: the gate's interval and standing wait (an hour: never standing, never bounded).
+OverloadRun RunOverload(std::chrono::milliseconds bound) {
   constexpr auto kDeadline = 1200ms;
   constexpr auto kHold = 30ms;  // each key: an arrival every 10 ms, a write every 30 ms
   asio::io_context io;
   AdmissionOptions admission;
   admission.target = 10ms;
-  admission.interval = 50ms;
-  admission.standing_wait = standing_wait;
+  admission.interval = bound;
+  admission.standing_wait = bound;
   KeyTurns turns(admission);
   OverloadRun run;
   auto write = [&](std::string key) -> asio::awaitable<void> {

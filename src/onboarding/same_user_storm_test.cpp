@@ -11,6 +11,7 @@
 #include <atomic>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -92,6 +93,8 @@ TEST_F(SameUserStormTest, SixtyFourClientsResavingOneStepGetNoErrorAndTheLastSav
     EXPECT_EQ(status, 200) << count << " answers were " << status << "; first: " << first_error;
   }
   EXPECT_GT(answered, kClients);
+  std::printf("[ measure  ] %d saves of one user answered in %lld ms by 64 clients\n", answered,
+              static_cast<long long>(kFor / 1ms));
   EXPECT_GT(CounterValue("onboardd_db_turn_waits_total",
                          "Writes that waited in process for an earlier write of the same user."),
             turns_before)
