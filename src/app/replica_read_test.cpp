@@ -146,12 +146,21 @@ class ReplicaRead : public ::testing::Test {
     return false;
   }
 
-  // onboardd_status_reads_total{source="..."} on the server now (0 before the first).
-  static long Reads(const std::string& source) {
+  // A sample of the server's /metrics now (0 before the first).
+  static long Metric(const std::string& sample) {
     const std::string metrics = serve_->Call("GET", "/metrics").body;
-    const std::string name = "onboardd_status_reads_total{source=\"" + source + "\"} ";
+    const std::string name = "\n" + sample + " ";
     const auto at = metrics.find(name);
     return at == std::string::npos ? 0 : std::stol(metrics.substr(at + name.size()));
+  }
+  // onboardd_status_reads_total{source="..."}.
+  static long Reads(const std::string& source) {
+    return Metric("onboardd_status_reads_total{source=\"" + source + "\"}");
+  }
+  // Round trips to the database made for requests (not by periodic jobs).
+  static long RequestRoundTrips() {
+    return Metric("onboardd_db_round_trips_total") -
+           Metric("onboardd_db_background_round_trips_total");
   }
 
   // Until the standby has replayed everything the primary wrote so far (10 s at most).
@@ -180,7 +189,10 @@ class ReplicaRead : public ::testing::Test {
 TEST_F(ReplicaRead, ServesFromTheReplicaOnlyOnceItHasReplayedTheCallersLastWrite) {
   ASSERT_NE(serve_, nullptr);
   const std::string user = "replica-" + onboardd::core::NewRequestId();
+  const long trips_before = RequestRoundTrips();
   ASSERT_EQ(SaveStep(user, R"({"step":1,"data":{"role":"ceo"}})"), 200);
+  EXPECT_EQ(RequestRoundTrips() - trips_before, 1)
+      << "the save and the WAL position after its commit, in one round trip";
   ASSERT_TRUE(StandbyCaughtUp());
 
   // Replayed: the status comes from the replica.

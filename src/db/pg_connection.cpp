@@ -145,11 +145,19 @@ asio::awaitable<PgConnection::Outcome> PgConnection::RunPipeline(std::vector<Pip
   struct Expected {
     int step;
     bool prepare;
+    bool sync = false;  // the result of a Sync between transactions
   };
   std::vector<Expected> expected;
   std::vector<std::string_view> newly_prepared;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const auto& step = steps[i];
+    if (step.sync_before) {
+      if (PQpipelineSync(conn_) != 1) {
+        fail_connection(PQerrorMessage(conn_), false);
+        co_return outcome;
+      }
+      expected.push_back({static_cast<int>(i), false, true});
+    }
     int n = static_cast<int>(step.params.size());
     std::vector<const char*> values(n);
     std::vector<int> lengths(n), formats(n);
@@ -228,6 +236,15 @@ asio::awaitable<PgConnection::Outcome> PgConnection::RunPipeline(std::vector<Pip
                                                     : PQerrorMessage(conn_),
                       true);
       co_return outcome;
+    }
+    if (e.sync) {  // between two transactions: no NULL follows it
+      const bool in_step = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+      PQclear(result);
+      if (!in_step) {
+        fail_connection("pipeline out of step at a Sync", true);
+        co_return outcome;
+      }
+      continue;
     }
     auto status = PQresultStatus(result);
     if (status == PGRES_FATAL_ERROR && !outcome.failure) {

@@ -55,6 +55,10 @@ struct Param {
 struct PipelineStep {
   Statement statement;
   std::vector<Param> params;
+  // A Sync goes before this step: the steps before it commit (or roll back) as one implicit
+  // transaction, and this one begins the next, in the same round trip. What must follow a
+  // commit (its WAL position) is read this way.
+  bool sync_before = false;
 };
 
 // Why a pipeline failed, with enough to map it (see error_mapping.hpp).

@@ -146,11 +146,14 @@ std::string Walk(PoolHarness& h, const std::string& user, const std::string& lev
                  std::set<std::string>& pids) {
   for (int r = 0; r < rounds; ++r) {
     const std::string where = user + " round " + std::to_string(r) + ": ";
-    if (r % 5 == 3) {  // a write of the user's own row
-      TenantTransaction tx(Context(user, /*read_only=*/false));
+    if (r % 5 == 3) {  // a write of the user's own row, then (a Sync between) its WAL position
+      TenantContext context = Context(user, /*read_only=*/false);
+      context.commit_lsn = std::make_shared<std::string>();
+      TenantTransaction tx(context);
       tx.Add(kUpsertPreference, {Param(level)});
       auto written = h.Commit(std::move(tx));
       if (!written) return where + "write failed: " + written.error().message.en;
+      if (context.commit_lsn->find('/') == std::string::npos) return where + "no WAL position";
       continue;
     }
     if (r % 5 == 4) {  // a transaction that fails after the identity was set

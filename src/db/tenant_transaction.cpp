@@ -35,6 +35,9 @@ constexpr Statement kSetOperatorWriteContext{
     "set_config('app.request_id', $3, true), set_config('statement_timeout', $4, true), "
     "set_config('app.ops', 'on', true)"};
 
+// After the commit (a Sync before it): at or past the commit record.
+constexpr Statement kCommitLsn{"onboardd_commit_lsn", "select pg_current_wal_lsn()::text"};
+
 const Statement& ContextStatement(const TenantContext& context) {
   if (context.operator_scope) {
     return context.read_only ? kSetOperatorReadContext : kSetOperatorWriteContext;
@@ -70,9 +73,20 @@ boost::asio::awaitable<core::Result<std::vector<Rows>>> TenantTransaction::Commi
         std::max(remaining - std::min(remaining / 10, kServerMargin), std::chrono::milliseconds(1));
     steps_[0].params = {Param(context_.user_id), Param(context_.org_id), Param(context_.request_id),
                         Param(std::to_string(statement_timeout.count()) + "ms")};
-    auto outcome = co_await pool.Run(steps_, context_.deadline);
+    const bool read_lsn = context_.commit_lsn && !context_.read_only;
+    std::vector<PipelineStep> steps = steps_;
+    if (read_lsn) steps.push_back({kCommitLsn, {}, true});
+    auto outcome = co_await pool.Run(std::move(steps), context_.deadline);
     if (!outcome) co_return outcome.error();
     if (!outcome->failure) {
+      if (read_lsn) {
+        // (Were this select to fail, the pipeline fails as a whole, as when a connection breaks
+        // after a commit: the write may have committed; the answer is an error.)
+        if (outcome->rows.back().size() == 1) {
+          *context_.commit_lsn = std::string(outcome->rows.back().Get(0, 0));
+        }
+        outcome->rows.pop_back();
+      }
       outcome->rows.erase(outcome->rows.begin());  // the settings' row
       co_return std::move(outcome->rows);
     }

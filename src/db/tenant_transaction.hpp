@@ -22,6 +22,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct TenantContext {
   // organization's aggregates; migration "operations", sql/README.md). Never set it from
   // anything a client merely claims.
   bool operator_scope = false;
+  // When set, a committed write leaves here the primary's WAL position read right after its
+  // commit, in the same round trip (replica reads: onboarding/replica_reads.hpp).
+  std::shared_ptr<std::string> commit_lsn;
 };
 
 class TenantTransaction {

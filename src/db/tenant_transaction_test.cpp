@@ -71,6 +71,50 @@ TEST_P(TenantTransactionTest, IdentityIsSetForTheTransactionOnly) {
   EXPECT_EQ((*after)[0].Get(0, 3), "off");
 }
 
+constexpr Statement kWalLsn{"test_wal_lsn", "select pg_current_wal_lsn()::text"};
+constexpr Statement kLsnAfter{"test_lsn_after", "select $1::pg_lsn > $2::pg_lsn"};
+
+// With commit_lsn set, the WAL position is read after the commit (a Sync between), in the
+// same round trip: past the position read inside the transaction, before its commit record.
+TEST_P(TenantTransactionTest, TheWalPositionAfterTheCommitComesInTheSameRoundTrip) {
+  PoolHarness h(Options(1, GetParam()));
+  ASSERT_EQ(h.started(), 1);
+  auto& round_trips = observability::Metrics().GetCounter(
+      "onboardd_db_round_trips_total",
+      "Pipelines sent to PostgreSQL (one network round trip each).");
+  TenantContext context = Context(NewUser(), /*read_only=*/false);
+  context.commit_lsn = std::make_shared<std::string>();
+  TenantTransaction tx(context);
+  tx.Add(kUpsertPreference, {Param("true"), Param("minimal")});
+  const std::size_t inside = tx.Add(kWalLsn);
+  const std::uint64_t before = round_trips.Value();
+  auto rows = h.Commit(std::move(tx));
+  ASSERT_TRUE(rows.has_value()) << rows.error().message.en;
+  EXPECT_EQ(round_trips.Value() - before, 1u);
+  ASSERT_EQ(rows->size(), 2u) << "the caller's statements only";
+  const std::string inside_lsn(rows->at(inside).Get(0, 0));
+  ASSERT_FALSE(context.commit_lsn->empty());
+  TenantTransaction compare(Context("", false));
+  compare.Add(kLsnAfter, {Param(*context.commit_lsn), Param(inside_lsn)});
+  auto after = h.Commit(std::move(compare));
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ((*after)[0].Get(0, 0), "t") << *context.commit_lsn << " vs " << inside_lsn;
+
+  // A transaction that fails leaves no position.
+  TenantContext failing = Context(NewUser(), false);
+  failing.commit_lsn = std::make_shared<std::string>();
+  TenantTransaction broken(failing);
+  broken.Add(kDivideByZero);
+  EXPECT_FALSE(h.Commit(std::move(broken)).has_value());
+  EXPECT_TRUE(failing.commit_lsn->empty());
+  // And the connection is in step for the next one.
+  TenantTransaction next(Context("bob"));
+  next.Add(kWhoAmI);
+  auto who = h.Commit(std::move(next));
+  ASSERT_TRUE(who.has_value());
+  EXPECT_EQ((*who)[0].Get(0, 0), "bob");
+}
+
 INSTANTIATE_TEST_SUITE_P(PreparedOnAndOff, TenantTransactionTest, ::testing::Bool());
 
 TEST(TenantTransaction, OneRoundTripPerTransaction) {

@@ -8,6 +8,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,10 @@ struct Request {
   bool english = false;  // Accept-Language prefers English; Spanish otherwise
   core::Deadline deadline{};
   std::optional<Principal> principal;  // set by the Router for authenticated routes
+  // Where the database layer leaves the primary's WAL position after this request's last
+  // committed write (db::TenantContext::commit_lsn), when a write route asks for it: status
+  // reads from a replica (onboarding/replica_reads.hpp). Null: not asked.
+  std::shared_ptr<std::string> commit_lsn;
 
   beast_http::verb method() const { return message.method(); }
   const std::string& body() const { return message.body(); }

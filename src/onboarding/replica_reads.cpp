@@ -59,12 +59,15 @@ std::string ReplicaReads::KeyOf(std::string_view user) const {
 }
 
 asio::awaitable<void> ReplicaReads::RememberWrite(int worker, db::Pool& primary, std::string user,
-                                                  core::Deadline deadline) {
-  db::TenantContext context;
-  context.request_id = "replica-lsn";
-  context.deadline = std::max(deadline, core::SteadyClock::now() + std::chrono::seconds(1));
-  auto lsn_text = co_await CurrentWalLsn(primary, std::move(context));
-  auto lsn = lsn_text ? ParseLsn(*lsn_text) : std::nullopt;
+                                                  core::Deadline deadline, std::string commit_lsn) {
+  std::optional<std::uint64_t> lsn = ParseLsn(commit_lsn);
+  if (!lsn) {
+    db::TenantContext context;
+    context.request_id = "replica-lsn";
+    context.deadline = std::max(deadline, core::SteadyClock::now() + std::chrono::seconds(1));
+    auto lsn_text = co_await CurrentWalLsn(primary, std::move(context));
+    if (lsn_text) lsn = ParseLsn(*lsn_text);
+  }
   cache::RedisConnection* redis = caches_.connection(worker);
   if (!lsn || redis == nullptr) {
     Unrecorded().Add();

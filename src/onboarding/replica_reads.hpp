@@ -2,8 +2,10 @@
 // answering staler than the caller's own last write, on any instance (read-your-writes).
 //
 // After every write route of a user (BindWrite, route_support.hpp), before the answer leaves,
-// RememberWrite reads the primary's WAL position — at or past that write's commit record,
-// since it is read after the commit — and keeps the highest one per user in Redis
+// RememberWrite takes the primary's WAL position — at or past that write's commit record,
+// since it is read after the commit: in the write's own round trip, a Sync after the write's
+// statements (db::TenantContext::commit_lsn), or in a round trip of its own for a write that
+// did not read it — and keeps the highest one per user in Redis
 // (`<REDIS_PREFIX>lsn:<user>`, kept for kLsnTtl), where every instance finds it. ReadStatus
 // then reads the replica when this thread last saw it replayed at least that far, in one
 // round trip whose statement also checks `pg_last_wal_replay_lsn() >= that position`; if the
@@ -60,10 +62,11 @@ class ReplicaReads {
   // must outlive this object.
   ReplicaReads(std::shared_ptr<const db::Pools> replicas, cache::CacheSystem& caches, int workers);
 
-  // After a write of `user` committed on `primary`. Never fails the request: a position that
-  // cannot be read or stored is counted (above).
+  // After a write of `user` committed on `primary`; `commit_lsn`: the position the write read
+  // after its commit, or empty (then it is read here). Never fails the request: a position
+  // that cannot be read or stored is counted (above).
   boost::asio::awaitable<void> RememberWrite(int worker, db::Pool& primary, std::string user,
-                                             core::Deadline deadline);
+                                             core::Deadline deadline, std::string commit_lsn = {});
 
   // The status rows for `context` (its user's), from the replica when it is fresh enough
   // for that user, else from `primary`. Errors as ReadStatus.

@@ -13,6 +13,7 @@ CallerContext ContextOf(const http::Request& request) {
   context.user_id = request.principal ? request.principal->user_id : std::string();
   context.request_id = request.request_id;
   context.deadline = request.deadline;
+  context.commit_lsn = request.commit_lsn;
   if (std::string_view org = request.Header("X-Organization-Id"); !org.empty()) {
     if (core::IsUuid(org)) {
       context.org_id = std::string(org);

@@ -58,6 +58,12 @@ Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
   const int worker = request.worker;
   std::string user = request.principal ? request.principal->user_id : std::string();
   db::KeyTurns::Turn turn;
+  // With a replica, the write's own round trip reads the WAL position after its commit.
+  std::shared_ptr<std::string> commit_lsn;
+  if (dependencies.replica_reads && !user.empty()) {
+    commit_lsn = std::make_shared<std::string>();
+    request.commit_lsn = commit_lsn;
+  }
   if (auto pool = dependencies.pools->For(worker); pool && !user.empty()) {
     std::string key = user;
     auto taken = co_await (*pool)->TakeTurn(std::move(key), request.deadline);
@@ -71,7 +77,8 @@ Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
   // WAL position (replica_reads.hpp).
   if (dependencies.replica_reads && !user.empty()) {
     if (auto pool = dependencies.pools->For(worker); pool) {
-      co_await dependencies.replica_reads->RememberWrite(worker, **pool, user, deadline);
+      co_await dependencies.replica_reads->RememberWrite(worker, **pool, user, deadline,
+                                                         std::move(*commit_lsn));
     }
   }
   if (dependencies.status_cache && !user.empty()) {
