@@ -333,7 +333,8 @@ asio::awaitable<core::Result<Loaded>> Cache::GetOrLoad(int worker, Keyspace spac
   Worker& w = *workers_[worker];
   const Keyspace::Metrics& m = *space.metrics_;
   std::string id = space.name_ + ":" + key;
-  const bool local = space.policy_.local_ttl.count() > 0 && (!redis_configured_ || shared_ready());
+  const bool local = space.policy_.local_ttl.count() > 0 &&
+                     (!redis_configured_ || (shared_ready() && !invalidations_->HasUnread()));
   if (local) {
     const auto now = Clock::now();
     if (LocalCache::Entry* entry = local_.Find(worker, id, now)) {

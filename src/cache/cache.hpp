@@ -21,6 +21,10 @@
 //    instances to bump their local generation. A lost message cannot make Redis serve old data (the
 //    generation in Redis decides); it can only leave another instance's local copy alive,
 //    which is why the local layer is trusted only while this instance's subscription is up.
+//    A message that has reached this instance's subscribed socket but that its thread has
+//    not read yet (busy with other work) would leave the local copy alive a little longer,
+//    past the writer's answer: so a local hit is only served while nothing waits unread on
+//    that socket (UnreadBytesProbe, one ioctl); else the read goes to Redis.
 //  * Subscription lost (Redis down, restarted, stalled past the heartbeat, link broken):
 //    the local layer is emptied (InvalidateAll) and neither layer is used — answers come
 //    from the loader — until the subscriber is back. Then, if the subscription had been lost
@@ -160,6 +164,9 @@ class Cache {
   void OnMessage(std::string_view channel, std::string_view message);
   // "<prefix>invalidations": what the subscriber subscribes to.
   const std::string& channel() const { return channel_; }
+  // Pointed by the subscriber at its socket (CacheSystem): while bytes wait there unread
+  // (another instance's invalidation, maybe), the local layer is not trusted.
+  std::shared_ptr<UnreadBytesProbe> invalidation_probe() const { return invalidations_; }
 
   // --- use ---
   // The value of `key` in `space`, from the first layer that has a servable one, else
@@ -217,6 +224,7 @@ class Cache {
   // Any thread.
   LocalCache local_;
   std::atomic<bool> shared_ready_{false};
+  const std::shared_ptr<UnreadBytesProbe> invalidations_ = std::make_shared<UnreadBytesProbe>();
   std::atomic<std::size_t> pending_count_{0};
   std::atomic<boost::asio::io_context*> subscriber_io_{nullptr};
 

@@ -52,7 +52,8 @@ void CacheSystem::StartWorker(int worker, boost::asio::io_context& io) {
             [cache](std::string_view channel, std::string_view message) {
               cache->OnMessage(channel, message);
             },
-            [cache](RedisSubscriber::Event event) { cache->OnSubscriberEvent(event); }});
+            [cache](RedisSubscriber::Event event) { cache->OnSubscriberEvent(event); }},
+        cache_->invalidation_probe());
     w.subscriber->Start();
   }
 }

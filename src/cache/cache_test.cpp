@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -253,6 +254,33 @@ TEST(Cache, InvalidationReachesAnotherInstance) {
               MsSince(start));
   EXPECT_GE(CounterValue("onboardd_cache_invalidations_total", {{"source", "remote"}}),
             received_before + 2);
+}
+
+// Another instance's invalidation that reached this one's subscribed socket, unread because
+// the subscriber's thread is busy: the local copy on another thread is not served meanwhile.
+TEST(Cache, ALocalCopyIsNotServedWhileAnInvalidationWaitsUnread) {
+  RedisServerProcess server;
+  Instance a(server.Url(), 2), b(server.Url());
+  ASSERT_TRUE(a.WaitReady());
+  ASSERT_TRUE(b.WaitReady());
+  FakeDb db;
+  const auto space = Space("unread", 5s);
+  EXPECT_EQ(a.Get(1, space, "u1", db.For("u1")).value, "u1@v1");
+  ASSERT_EQ(a.Get(1, space, "u1", db.For("u1")).layer, Layer::kLocal);
+  // Worker 0 (the subscriber's) busy until released.
+  std::atomic<bool> busy{false}, release{false};
+  asio::post(a.io().io(0), [&] {
+    busy.store(true);
+    while (!release.load()) std::this_thread::sleep_for(1ms);
+  });
+  ASSERT_TRUE(WaitFor([&] { return busy.load(); }, 1s));
+  db.Write();
+  EXPECT_EQ(b.Invalidate(0, space, "u1"), Cache::Invalidation::kPropagated);
+  std::this_thread::sleep_for(100ms);  // the message is on a's socket by now
+  const Loaded during = a.Get(1, space, "u1", db.For("u1"));
+  release.store(true);
+  EXPECT_EQ(during.value, "u1@v2");
+  EXPECT_NE(during.layer, Layer::kLocal);
 }
 
 // A slow reader that read the database before a write must neither hand its old value to

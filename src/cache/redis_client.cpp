@@ -8,6 +8,8 @@
 // leaves one resuming into freed memory.
 #include "cache/redis_client.hpp"
 
+#include <sys/ioctl.h>
+
 #include <hiredis/hiredis.h>
 #include <openssl/ssl.h>
 
@@ -128,6 +130,10 @@ class Stream {
   auto ReadSome(asio::mutable_buffer into) {
     return std::visit([into](auto& s) { return s.async_read_some(into, kTuple); }, socket_);
   }
+  int native_handle() {
+    if (auto* unix = std::get_if<Unix>(&socket_)) return unix->native_handle();
+    return tcp_socket().native_handle();
+  }
   void Close() {
     error_code ignored;
     if (auto* tls = std::get_if<Tls>(&socket_)) {
@@ -245,12 +251,14 @@ struct Session {
 class RedisLink : public std::enable_shared_from_this<RedisLink> {
  public:
   RedisLink(asio::io_context& io, RedisOptions options, bool subscriber,
-            std::vector<std::string> channels, RedisSubscriber::Handlers handlers)
+            std::vector<std::string> channels, RedisSubscriber::Handlers handlers,
+            std::shared_ptr<UnreadBytesProbe> probe = nullptr)
       : io_(io),
         options_(std::move(options)),
         subscriber_(subscriber),
         channels_(std::move(channels)),
         handlers_(std::move(handlers)),
+        probe_(std::move(probe)),
         backoff_timer_(io),
         latency_(observability::Metrics().GetHistogram(
             "onboardd_redis_command_duration_seconds",
@@ -349,6 +357,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
                               {"endpoint", options_.endpoint.Redacted()},
                               {"connects", connects_}});
           if (subscriber_) {
+            if (probe_) probe_->Watch(session->stream->native_handle());
             asio::co_spawn(io_, Heartbeat(self, session), asio::detached);
             if (handlers_.on_event) handlers_.on_event(RedisSubscriber::Event::kSubscribed);
           }
@@ -653,6 +662,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
     session.closed = true;
     session.close_reason = reason;
     auto keep = session_;  // `session` may be the current one: keep it alive to the end
+    if (probe_ && &session == session_.get()) probe_->Unwatch();  // before its fd is freed
     session.stream->Close();
     session.wake.cancel();
     session.closed_signal.cancel();
@@ -683,6 +693,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   const bool subscriber_;
   const std::vector<std::string> channels_;
   const RedisSubscriber::Handlers handlers_;
+  const std::shared_ptr<UnreadBytesProbe> probe_;  // subscriber: set while subscribed
 
   // Only on the io_context's thread.
   std::unique_ptr<asio::ssl::context> tls_;
@@ -754,9 +765,19 @@ asio::awaitable<bool> RedisConnection::WaitConnected(core::Deadline deadline) {
 }
 
 RedisSubscriber::RedisSubscriber(asio::io_context& io, RedisOptions options,
-                                 std::vector<std::string> channels, Handlers handlers)
+                                 std::vector<std::string> channels, Handlers handlers,
+                                 std::shared_ptr<UnreadBytesProbe> probe)
     : link_(std::make_shared<RedisLink>(io, std::move(options), true, std::move(channels),
-                                        std::move(handlers))) {}
+                                        std::move(handlers), std::move(probe))) {}
+
+bool UnreadBytesProbe::HasUnread() const {
+  const int fd = fd_.load(std::memory_order_acquire);
+  if (fd < 0) return false;
+  int unread = 0;
+  // A descriptor reused since (a race with a reconnect) answers for another socket: at worst
+  // a needless miss.
+  return ::ioctl(fd, FIONREAD, &unread) == 0 && unread > 0;
+}
 RedisSubscriber::~RedisSubscriber() { Stop(); }
 void RedisSubscriber::Start() { link_->Start(); }
 void RedisSubscriber::Stop() { link_->Stop(); }

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -145,6 +146,21 @@ class RedisConnection {
   std::shared_ptr<RedisLink> link_;
 };
 
+// Whether bytes have reached a connection's socket that its thread has not read yet: set by
+// a RedisSubscriber to its subscribed socket, asked by any thread (one ioctl). The cache asks
+// it before trusting its in-process layer: a message on the way there — another instance's
+// invalidation that Redis has already delivered — makes the local copy a miss until it is
+// read, instead of a stale hit while the subscriber's thread is busy elsewhere.
+class UnreadBytesProbe {
+ public:
+  bool HasUnread() const;
+  void Watch(int fd) { fd_.store(fd, std::memory_order_release); }
+  void Unwatch() { fd_.store(-1, std::memory_order_release); }
+
+ private:
+  std::atomic<int> fd_{-1};
+};
+
 class RedisSubscriber {
  public:
   enum class Event {
@@ -158,8 +174,10 @@ class RedisSubscriber {
   };
 
   // Handlers run on the io_context's thread; they must not call Stop() or destroy this.
+  // `probe` (optional) is pointed at the socket while it is subscribed.
   RedisSubscriber(boost::asio::io_context& io, RedisOptions options,
-                  std::vector<std::string> channels, Handlers handlers);
+                  std::vector<std::string> channels, Handlers handlers,
+                  std::shared_ptr<UnreadBytesProbe> probe = nullptr);
   ~RedisSubscriber();  // Stop()
   RedisSubscriber(const RedisSubscriber&) = delete;
   RedisSubscriber& operator=(const RedisSubscriber&) = delete;

@@ -3,6 +3,8 @@
 // io_context (never resumed) simply drops out of line.
 #include "db/key_turns.hpp"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -57,7 +59,14 @@ core::Error Unavailable() {
 }  // namespace
 
 struct KeyTurns::State {
-  explicit State(AdmissionOptions admission) : gate(admission) {}
+  // The lines admit up to an interval of waiting while they stand, not the pool's shorter
+  // standing wait: a closed loop of one user's tabs keeps its line full by design, and on a
+  // slow machine its wait nears the pool's bound long before it nears overload.
+  explicit State(AdmissionOptions admission)
+      : gate([&] {
+          admission.standing_wait = std::max(admission.standing_wait, admission.interval);
+          return admission;
+        }()) {}
   struct Line {
     std::deque<std::weak_ptr<Waiter>> waiters;
     core::SteadyClock::time_point since;  // held without a break since then
@@ -65,8 +74,17 @@ struct KeyTurns::State {
   std::unordered_map<std::string, Line> held;
   std::size_t waiting = 0;  // entries in all lines
   AdmissionGate gate;
-  // How long a turn was held lately (moving average of the last few, 1/8 per sample).
-  core::SteadyClock::duration recent_hold{};
+  // How long the last turns were held, and their median: one long hold (a pause of the
+  // machine) must not make a line of 30 look 30 pauses long, as a moving average would.
+  std::array<core::SteadyClock::duration, 16> holds{};
+  std::size_t holds_recorded = 0;
+  core::SteadyClock::duration RecentHold() const {
+    const std::size_t n = std::min(holds_recorded, holds.size());
+    if (n == 0) return {};
+    auto sample = holds;
+    std::nth_element(sample.begin(), sample.begin() + n / 2, sample.begin() + n);
+    return sample[n / 2];
+  }
   bool shut_down = false;
 };
 
@@ -93,8 +111,7 @@ void KeyTurns::Turn::Release() {
   if (!state) return;
   auto it = state->held.find(key_);
   if (it == state->held.end()) return;  // cleared by Shutdown
-  const auto held_for = core::SteadyClock::now() - since_;
-  state->recent_hold += (held_for - state->recent_hold) / 8;
+  state->holds[state->holds_recorded++ % state->holds.size()] = core::SteadyClock::now() - since_;
   auto& line = it->second.waiters;
   while (!line.empty()) {
     std::shared_ptr<Waiter> next = line.front().lock();
@@ -128,11 +145,12 @@ asio::awaitable<core::Result<KeyTurns::Turn>> KeyTurns::Wait(std::string key,
   // of writes: the pool's standing wait (500 ms) would refuse 64 tabs re-saving one step on a
   // loaded machine (a parallel test run: turns of 15 ms and more), which must be served.
   const auto& options = state->gate.options();
-  const auto own_line =
-      static_cast<std::int64_t>(place->second.waiters.size() + 1) * state->recent_hold;
   const bool line_stands = now - place->second.since >= options.interval;
+  const auto own_line = [&] {
+    return static_cast<std::int64_t>(place->second.waiters.size() + 1) * state->RecentHold();
+  };
   if (!state->gate.Admit(now, state->waiting, deadline) ||
-      (line_stands && (own_line > options.interval || now + own_line > deadline))) {
+      (line_stands && (own_line() > options.interval || now + own_line() > deadline))) {
     TurnShed().Add();
     co_return Unavailable();
   }

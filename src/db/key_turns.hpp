@@ -11,10 +11,11 @@
 //
 // The lines are a queue like the pool's, and overload shows there first: past capacity, at
 // most one write per user reaches the pool's queue, and the excess waits here. So the lines,
-// taken together, have their own admission gate (admission.hpp, the pool's options): a
-// standing queue of turns refuses an arrival at once (503) instead of letting every user's
-// line grow to the request deadline. The gate sees the lines as one queue, but a user's own
-// line is served one write at a time, whatever the others do: a user whose writes arrive
+// taken together, have their own admission gate (admission.hpp: the pool's options, the
+// standing wait at least an interval, since a closed loop of one user's tabs keeps a line full
+// by design): a standing queue of turns refuses an arrival at once (503) instead of letting
+// every user's line grow to the request deadline. The gate sees the lines as one queue, but a
+// user's own line is served one write at a time, whatever the others do: a user whose writes arrive
 // faster than one at a time can be served (an open-loop client, a script) has a line that
 // grows while the gate's test, driven by every line's waits, may never see a standing queue.
 // So a line that stands — held without a break for the gate's `interval`; a burst of one
