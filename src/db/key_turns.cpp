@@ -139,18 +139,19 @@ asio::awaitable<core::Result<KeyTurns::Turn>> KeyTurns::Wait(std::string key,
     place->second.since = now;
     co_return Turn(state, std::move(key), now);
   }
-  // Ahead of this write: its line's waiters and the holder, each holding the turn for about
-  // as long as turns were held lately. A line that has not emptied for an interval stands
-  // (a burst of one user's saves drains well before); it admits at most an interval's worth
-  // of writes: the pool's standing wait (500 ms) would refuse 64 tabs re-saving one step on a
-  // loaded machine (a parallel test run: turns of 15 ms and more), which must be served.
+  // A line that has not emptied for an interval stands (a burst of one user's saves drains
+  // well before). Then ahead of this write are its line's waiters and the holder, each
+  // holding the turn for about as long as turns were held lately; it is admitted to wait at
+  // most the gate's standing wait (at least an interval, see State: the pool's 500 ms would
+  // refuse 64 tabs re-saving one step on a loaded machine, turns of 15 ms and more).
   const auto& options = state->gate.options();
-  const bool line_stands = now - place->second.since >= options.interval;
-  const auto own_line = [&] {
-    return static_cast<std::int64_t>(place->second.waiters.size() + 1) * state->RecentHold();
-  };
-  if (!state->gate.Admit(now, state->waiting, deadline) ||
-      (line_stands && (own_line() > options.interval || now + own_line() > deadline))) {
+  bool refuse = !state->gate.Admit(now, state->waiting, deadline);
+  if (!refuse && now - place->second.since >= options.interval) {
+    const auto own_line =
+        static_cast<std::int64_t>(place->second.waiters.size() + 1) * state->RecentHold();
+    refuse = own_line > options.standing_wait || now + own_line > deadline;
+  }
+  if (refuse) {
     TurnShed().Add();
     co_return Unavailable();
   }
