@@ -52,13 +52,18 @@ TEST(AdmissionGate, AQueueStandingAboveTargetForAnIntervalIsOverload) {
   EXPECT_TRUE(gate.overloaded());
 }
 
-TEST(AdmissionGate, WhileItStandsOnlyArrivalsTheQueueServesInTimeAreAdmitted) {
-  AdmissionGate gate(Options());
-  // 100 departures over the first interval, every one after 80 ms, the queue at 50.
+// 100 departures over the first interval (500 ms), every one after 80 ms, the queue at 50:
+// the gate stands, serving 100 an interval, at kStart + 500 ms.
+void Stand(AdmissionGate& gate) {
   for (int ms = 0; ms < 500; ms += 5) gate.Left(kStart + std::chrono::milliseconds(ms), 80ms, 50);
   gate.Left(kStart + 500ms, 80ms, 50);
+}
+
+TEST(AdmissionGate, WhileItStandsOnlyArrivalsTheQueueServesInTimeAreAdmitted) {
+  AdmissionGate gate(Options());
+  Stand(gate);
   ASSERT_TRUE(gate.overloaded());
-  // 100 an interval (500 ms): 99 ahead drain in 500 ms.
+  // 99 ahead drain in 500 ms.
   const TimePoint now = kStart + 500ms;
   EXPECT_TRUE(Admit(gate, now, 49, 300ms));
   EXPECT_FALSE(Admit(gate, now, 99, 400ms)) << "refused at once, not at its deadline";
@@ -69,10 +74,9 @@ TEST(AdmissionGate, WhileItStandsNoArrivalIsAdmittedToWaitLongerThanTheStandingW
   AdmissionOptions options = Options();
   options.max_waiters = 1000;
   AdmissionGate gate(options);
-  for (int ms = 0; ms < 500; ms += 5) gate.Left(kStart + std::chrono::milliseconds(ms), 80ms, 50);
-  gate.Left(kStart + 500ms, 80ms, 50);
+  Stand(gate);
   ASSERT_TRUE(gate.overloaded());
-  // 100 an interval (500 ms): 199 ahead drain in 1 s, the standing wait; 250 in 1.25 s.
+  // 199 ahead drain in 1 s, the standing wait; 250 in 1.25 s.
   const TimePoint now = kStart + 500ms;
   EXPECT_TRUE(Admit(gate, now, 199, 60s));
   EXPECT_FALSE(Admit(gate, now, 250, 60s)) << "a deadline a minute away changes nothing";
