@@ -307,7 +307,13 @@ TEST(Serve, SigtermUnderLoadFailsNoRequest) {
       }
     });
   }
+  // The signal comes after 500 ms of load that is real: more than 100 answers, waited for up to
+  // 20 s on a machine too loaded to give them (then the expectation below fails and says so).
+  // 500 ms alone was not enough under CI's parallel run: no answer had come yet (0 of 100).
   std::this_thread::sleep_for(500ms);
+  for (auto start = std::chrono::steady_clock::now();
+       ok.load() <= 100 && std::chrono::steady_clock::now() - start < 20s;)
+    std::this_thread::sleep_for(10ms);
   int before_signal = ok.load();
   signalled = true;
   kill(pid, SIGTERM);
