@@ -3,7 +3,8 @@
 // (DATABASE_URL, DATABASE_SUPERUSER_URL from scripts/test). Each test signs in a user of its
 // own; what the page recorded is checked in PostgreSQL too. A screenshot of each step goes to
 // the folder given as the first argument.
-//   node wizard_test.mjs <screenshot-dir>     (tests/browser/run sets everything up)
+//   node wizard_test.mjs <screenshot-dir>     (ctest runs it as browser_wizard; tests/browser/install
+//   installs playwright-core, which scripts/test does)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
