@@ -37,6 +37,16 @@ struct AdmissionOptions {
   std::chrono::milliseconds standing_wait{500};
 };
 
+// How a request meets a queue's gate. A request refused at all is refused at the first queue
+// it meets, at once: refused at a later one, its 503 comes after the waits before it (a
+// write's turn, then the pool's queue: at 10x the step route's capacity, most 503s came from
+// the pool after a wait for the turn, up to seconds late).
+enum class Admission {
+  kGated,            // the gate decides (AdmissionGate::Admit)
+  kAlreadyAdmitted,  // an earlier queue admitted it and it waited there: only the length
+                     // bound and its deadline can refuse it now
+};
+
 // The decision alone, without I/O or timers: the pool tells it what happens and when (the
 // caller's clock is the `now` argument, so tests drive it with made-up times). One gate per
 // pool; not thread-safe (a pool lives on one thread).

@@ -101,6 +101,7 @@ KeyTurns::Turn& KeyTurns::Turn::operator=(Turn&& other) noexcept {
     state_ = std::move(other.state_);
     key_ = std::move(other.key_);
     since_ = other.since_;
+    waited_ = other.waited_;
   }
   return *this;
 }
@@ -137,7 +138,7 @@ asio::awaitable<core::Result<KeyTurns::Turn>> KeyTurns::Wait(std::string key,
   const auto now = core::SteadyClock::now();
   if (free) {
     place->second.since = now;
-    co_return Turn(state, std::move(key), now);
+    co_return Turn(state, std::move(key), now, false);
   }
   // A line that has not emptied for an interval stands (a burst of one user's saves drains
   // well before). Then ahead of this write are its line's waiters and the holder, each
@@ -164,7 +165,7 @@ asio::awaitable<core::Result<KeyTurns::Turn>> KeyTurns::Wait(std::string key,
   if (waiter->granted && !state->shut_down) {
     const auto granted = core::SteadyClock::now();
     TurnWait().Observe(std::chrono::duration<double>(granted - now).count());
-    co_return Turn(state, std::move(key), granted);
+    co_return Turn(state, std::move(key), granted, true);
   }
   if (auto it = state->held.find(key); it != state->held.end()) {
     if (std::erase_if(it->second.waiters,

@@ -51,14 +51,19 @@ class KeyTurns {
     Turn& operator=(Turn&& other) noexcept;
     ~Turn() { Release(); }
     void Release();
+    // True when this turn was granted after waiting in line behind an earlier write: the
+    // write was admitted to wait once already (see Admission::kAlreadyAdmitted).
+    bool waited() const { return waited_; }
 
    private:
     friend class KeyTurns;
-    Turn(std::weak_ptr<State> state, std::string key, core::SteadyClock::time_point since)
-        : state_(std::move(state)), key_(std::move(key)), since_(since) {}
+    Turn(std::weak_ptr<State> state, std::string key, core::SteadyClock::time_point since,
+         bool waited)
+        : state_(std::move(state)), key_(std::move(key)), since_(since), waited_(waited) {}
     std::weak_ptr<State> state_;
     std::string key_;
     core::SteadyClock::time_point since_;
+    bool waited_ = false;
   };
 
   explicit KeyTurns(AdmissionOptions admission = {});

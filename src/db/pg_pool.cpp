@@ -246,7 +246,8 @@ void Pool::Release(Slot* slot) {
 }
 
 asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<PipelineStep> steps,
-                                                               core::Deadline deadline) {
+                                                               core::Deadline deadline,
+                                                               Admission admission) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (shut_down_ || healthy_connections() == 0) {
       PoolTimeouts().Add();
@@ -255,7 +256,10 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
     const auto asked = core::SteadyClock::now();
     Slot* slot = TakeFree();
     if (!slot) {
-      if (!admission_.Admit(asked, waiters_.size(), deadline)) {
+      const bool admitted = admission == Admission::kAlreadyAdmitted
+                                ? waiters_.size() < admission_.options().max_waiters
+                                : admission_.Admit(asked, waiters_.size(), deadline);
+      if (!admitted) {
         PoolShed().Add();
         PoolTimeouts().Add();
         co_return Unavailable("Servidor saturado; inténtalo de nuevo",

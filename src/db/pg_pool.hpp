@@ -54,15 +54,18 @@ class Pool {
   // Failure codes (all kUnavailable, Retry-After 1 s): no connection is healthy; admission
   // control refused to queue the request (queue full or overloaded: at once); the deadline
   // passed while queued; or the connection broke before anything was sent and no other
-  // healthy connection exists.
+  // healthy connection exists. kAlreadyAdmitted (a write that waited for its turn): the
+  // standing-queue test does not refuse it, the queue's length bound still does.
   // A connection that broke after sending is NOT retried (a write may have committed).
-  boost::asio::awaitable<core::Result<PgConnection::Outcome>> Run(std::vector<PipelineStep> steps,
-                                                                  core::Deadline deadline);
+  boost::asio::awaitable<core::Result<PgConnection::Outcome>> Run(
+      std::vector<PipelineStep> steps, core::Deadline deadline,
+      Admission admission = Admission::kGated);
 
   // Waits for `key`'s turn before a write that would contend for the same rows (a user's
   // draft): see key_turns.hpp. Hold the Turn across the Run calls of the write; it costs no
   // connection while waiting. kUnavailable (Retry-After 1 s) when the deadline passes first
-  // or the pool shuts down.
+  // or the pool shuts down. A write that waited for its turn then runs with
+  // Admission::kAlreadyAdmitted.
   boost::asio::awaitable<core::Result<KeyTurns::Turn>> TakeTurn(std::string key,
                                                                 core::Deadline deadline) {
     return turns_.Wait(std::move(key), deadline);

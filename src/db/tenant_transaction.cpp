@@ -76,7 +76,7 @@ boost::asio::awaitable<core::Result<std::vector<Rows>>> TenantTransaction::Commi
     const bool read_lsn = context_.commit_lsn && !context_.read_only;
     std::vector<PipelineStep> steps = steps_;
     if (read_lsn) steps.push_back({kCommitLsn, {}, true});
-    auto outcome = co_await pool.Run(std::move(steps), context_.deadline);
+    auto outcome = co_await pool.Run(std::move(steps), context_.deadline, context_.admission);
     if (!outcome) co_return outcome.error();
     if (!outcome->failure) {
       if (read_lsn) {

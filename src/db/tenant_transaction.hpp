@@ -47,6 +47,9 @@ struct TenantContext {
   // When set, a committed write leaves here the primary's WAL position read right after its
   // commit, in the same round trip (replica reads: onboarding/replica_reads.hpp).
   std::shared_ptr<std::string> commit_lsn;
+  // kAlreadyAdmitted: the request already waited in an earlier queue (its write's turn), so
+  // the pool's standing-queue test does not refuse it late (admission.hpp).
+  Admission admission = Admission::kGated;
 };
 
 class TenantTransaction {

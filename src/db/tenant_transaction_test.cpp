@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_future.hpp>
 #include <future>
+#include <thread>
 
 #include "core/ids.hpp"
 #include "observability/metrics.hpp"
@@ -288,6 +291,63 @@ TEST(Pool, AFullQueueRefusesAtOnce) {
   EXPECT_EQ(refused.error().code, core::ErrorCode::kUnavailable);
   EXPECT_EQ(refused.error().retry_after_seconds, 1);
   EXPECT_TRUE(holder.get().has_value());
+}
+
+// A write that already waited for its turn (db::KeyTurns) was admitted once: refused by the
+// pool's gate afterwards, its 503 would come late. Only a request that meets the pool first
+// is refused by a standing queue.
+TEST(Pool, AStandingQueueRefusesOnlyWhatItAdmitsFirst) {
+  PoolOptions options = Options(1);
+  options.admission.target = 1ms;
+  options.admission.interval = 50ms;
+  options.admission.standing_wait = 1ms;
+  PoolHarness h(options);
+  Pool* pool = &h.pool();
+  // Arrivals at about twice what the one connection serves (a 20 ms statement every 10 ms),
+  // all admitted earlier: the queue grows, and stands after an interval.
+  struct Counts {
+    std::atomic<int> spawned{0}, ended{0};
+  };
+  auto counts = std::make_shared<Counts>();
+  std::atomic<bool> stop{false};
+  std::thread arrivals([&] {
+    while (!stop) {
+      ++counts->spawned;
+      boost::asio::co_spawn(
+          h.io(),
+          [pool, counts]() -> boost::asio::awaitable<void> {
+            TenantContext context = Context("u", true, 10s);
+            context.admission = Admission::kAlreadyAdmitted;
+            TenantTransaction tx(std::move(context));
+            tx.Add(kSleep, {Param("0.02")});
+            auto done = co_await tx.Commit(*pool);
+            (void)done;
+            ++counts->ended;
+          },
+          boost::asio::detached);
+      std::this_thread::sleep_for(10ms);
+    }
+  });
+  std::this_thread::sleep_for(400ms);
+  // Both would be served within about half a second (their deadline is 5 s): only the gate
+  // can refuse.
+  TenantTransaction first_here(Context("u"));
+  first_here.Add(kWhoAmI);
+  auto refused = h.Commit(std::move(first_here));
+  TenantContext context = Context("u");
+  context.admission = Admission::kAlreadyAdmitted;
+  TenantTransaction admitted_before(std::move(context));
+  admitted_before.Add(kWhoAmI);
+  auto served = h.Commit(std::move(admitted_before));
+  stop = true;
+  arrivals.join();
+  for (int i = 0; i < 1000 && counts->ended.load() < counts->spawned.load(); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(refused.has_error()) << "the queue never stood: the test exercised nothing";
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_TRUE(served.has_value()) << served.error().message.en;
+  EXPECT_EQ(counts->ended.load(), counts->spawned.load());
 }
 
 TEST(Pool, ConnectionsKilledByTheServerAreReopened) {

@@ -53,6 +53,10 @@ struct Request {
   // committed write (db::TenantContext::commit_lsn), when a write route asks for it: status
   // reads from a replica (onboarding/replica_reads.hpp). Null: not asked.
   std::shared_ptr<std::string> commit_lsn;
+  // Set by a write route once the request has waited for its turn (db::KeyTurns): it was
+  // admitted to wait for the database once, and the pool must not refuse it again later
+  // (db::Admission::kAlreadyAdmitted, db::TenantContext::admission).
+  bool admitted_to_database = false;
 
   beast_http::verb method() const { return message.method(); }
   const std::string& body() const { return message.body(); }

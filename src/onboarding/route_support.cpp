@@ -14,6 +14,7 @@ CallerContext ContextOf(const http::Request& request) {
   context.request_id = request.request_id;
   context.deadline = request.deadline;
   context.commit_lsn = request.commit_lsn;
+  if (request.admitted_to_database) context.admission = db::Admission::kAlreadyAdmitted;
   if (std::string_view org = request.Header("X-Organization-Id"); !org.empty()) {
     if (core::IsUuid(org)) {
       context.org_id = std::string(org);

@@ -49,7 +49,8 @@ std::function<Reply(http::Request)> Bind(const Dependencies& dependencies) {
 // A route that writes the caller's onboarding data. It runs in the caller's turn
 // (db::Pool::TakeTurn, keyed by user): concurrent writes of one user on this I/O thread go
 // one at a time before taking a connection, instead of each holding one while it waits for
-// the same row lock. Once the handler has answered (an error too: PUT /progress stores
+// the same row lock. A write that waited for its turn is not refused by the pool's gate
+// afterwards (db::Admission). Once the handler has answered (an error too: PUT /progress stores
 // invalid data, and a failure may follow a commit), the caller's cached status is
 // invalidated, before the answer leaves (with a replica, after the write's WAL position was
 // recorded for the caller).
@@ -69,6 +70,7 @@ Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
     auto taken = co_await (*pool)->TakeTurn(std::move(key), request.deadline);
     if (!taken) co_return taken.error();
     turn = std::move(*taken);
+    request.admitted_to_database = turn.waited();
   }
   const core::Deadline deadline = request.deadline;
   auto reply = co_await Handler(dependencies, std::move(request));
