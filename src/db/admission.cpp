@@ -14,9 +14,10 @@ void AdmissionGate::CountDepartures(TimePoint now) {
   rate_since_ = now;
 }
 
-bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline) {
+bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline,
+                          Admission admission) {
   if (waiting >= options_.max_waiters) return false;
-  if (!overloaded_) return true;
+  if (!overloaded_ || admission == Admission::kAlreadyAdmitted) return true;
   CountDepartures(now);
   // The current interval's count is partial: a lower bound of the rate.
   const std::size_t per_interval = std::max(departed_before_, departed_now_);

@@ -37,14 +37,14 @@ struct AdmissionOptions {
   std::chrono::milliseconds standing_wait{500};
 };
 
-// How a request meets a queue's gate. A request refused at all is refused at the first queue
-// it meets, at once: refused at a later one, its 503 comes after the waits before it (a
-// write's turn, then the pool's queue: at 10x the step route's capacity, most 503s came from
-// the pool after a wait for the turn, up to seconds late).
+// How a request meets a queue's gate. The standing-queue test refuses a request at the first
+// queue it meets, at once: refused by it at a later one, its 503 would come after the waits
+// before it (a write's turn, then the pool's queue: at 10x the step route's capacity, most
+// 503s came from the pool after a wait for the turn, up to seconds late).
 enum class Admission {
-  kGated,            // the gate decides (AdmissionGate::Admit)
+  kGated,            // every test of AdmissionGate::Admit applies
   kAlreadyAdmitted,  // an earlier queue admitted it and it waited there: only the length
-                     // bound and its deadline can refuse it now
+                     // bound refuses it now (and its deadline, while it waits)
 };
 
 // The decision alone, without I/O or timers: the pool tells it what happens and when (the
@@ -63,10 +63,11 @@ class AdmissionGate {
   explicit AdmissionGate(AdmissionOptions options) : options_(options) {}
 
   // A request must wait at `now` with `waiting` others already queued. True: let it queue
-  // (it waits up to `deadline`); false: refuse it now — the queue is full, or it stands and
-  // would not drain within `standing_wait` and before `deadline` at the last interval's
-  // departure rate (none departed: it would not drain at all).
-  bool Admit(TimePoint now, std::size_t waiting, TimePoint deadline);
+  // (it waits up to `deadline`); false: refuse it now — the queue is full, or (kGated only)
+  // it stands and would not drain within `standing_wait` and before `deadline` at the last
+  // interval's departure rate (none departed: it would not drain at all).
+  bool Admit(TimePoint now, std::size_t waiting, TimePoint deadline,
+             Admission admission = Admission::kGated);
 
   // A waiter left the queue at `now` — given a connection, or its deadline passed — after
   // waiting `sojourn`; `waiting` remain queued.

@@ -82,6 +82,16 @@ TEST(AdmissionGate, WhileItStandsNoArrivalIsAdmittedToWaitLongerThanTheStandingW
   EXPECT_FALSE(Admit(gate, now, 250, 60s)) << "a deadline a minute away changes nothing";
 }
 
+TEST(AdmissionGate, AnArrivalAdmittedByAnEarlierQueueIsRefusedOnlyForLength) {
+  AdmissionGate gate(Options());
+  Stand(gate);
+  ASSERT_TRUE(gate.overloaded());
+  const TimePoint now = kStart + 500ms;
+  EXPECT_FALSE(gate.Admit(now, 99, now + 400ms)) << "a first arrival: refused while it stands";
+  EXPECT_TRUE(gate.Admit(now, 99, now + 400ms, Admission::kAlreadyAdmitted));
+  EXPECT_FALSE(gate.Admit(now, 100, now + 60s, Admission::kAlreadyAdmitted)) << "full";
+}
+
 TEST(AdmissionGate, AStandingQueueNothingLeavesRefusesEveryArrival) {
   AdmissionGate gate(Options());
   gate.Left(kStart, 80ms, 20);

@@ -256,10 +256,7 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
     const auto asked = core::SteadyClock::now();
     Slot* slot = TakeFree();
     if (!slot) {
-      const bool admitted = admission == Admission::kAlreadyAdmitted
-                                ? waiters_.size() < admission_.options().max_waiters
-                                : admission_.Admit(asked, waiters_.size(), deadline);
-      if (!admitted) {
+      if (!admission_.Admit(asked, waiters_.size(), deadline, admission)) {
         PoolShed().Add();
         PoolTimeouts().Add();
         co_return Unavailable("Servidor saturado; inténtalo de nuevo",
