@@ -27,10 +27,10 @@ bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline
   return drain <= options_.standing_wait && now + drain <= deadline;
 }
 
-void AdmissionGate::Left(TimePoint now, Duration sojourn, std::size_t waiting) {
+void AdmissionGate::Left(TimePoint now, Duration sojourn, std::size_t waiting, bool served) {
   CountDepartures(now);
-  ++departed_now_;
-  if (sojourn < options_.target || waiting == 0) {
+  if (served) ++departed_now_;
+  if ((served && sojourn < options_.target) || waiting == 0) {
     window_end_.reset();
     overloaded_ = false;
     return;

@@ -54,7 +54,7 @@ enum class Admission {
 // Standing (overloaded()), once every waiter that left the queue for a whole `interval` had
 // waited at least `target`, the queue never emptied meanwhile, and at the interval's end it
 // is not shorter than at its start (a backlog after a pause shrinks: the window starts
-// again). It ends when a waiter leaves after less than `target`, or when the queue empties.
+// again). It ends when a waiter is served after less than `target`, or when the queue empties.
 class AdmissionGate {
  public:
   using TimePoint = core::SteadyClock::time_point;
@@ -64,14 +64,19 @@ class AdmissionGate {
 
   // A request must wait at `now` with `waiting` others already queued. True: let it queue
   // (it waits up to `deadline`); false: refuse it now — the queue is full, or (kGated only)
-  // it stands and would not drain within `standing_wait` and before `deadline` at the last
-  // interval's departure rate (none departed: it would not drain at all).
+  // it stands and would not drain within `standing_wait` and before `deadline` at the rate
+  // waiters were served over the last interval (none served: it would not drain at all;
+  // waiters whose deadline passed make room too, but counted as departures they would let
+  // in more arrivals to expire in their turn).
   bool Admit(TimePoint now, std::size_t waiting, TimePoint deadline,
              Admission admission = Admission::kGated);
 
-  // A waiter left the queue at `now` — given a connection, or its deadline passed — after
-  // waiting `sojourn`; `waiting` remain queued.
-  void Left(TimePoint now, Duration sojourn, std::size_t waiting);
+  // A waiter left the queue at `now` after waiting `sojourn`; `waiting` remain queued.
+  // `served`: it got what it waited for (a connection, a turn); false: its deadline passed
+  // first. Only a served waiter's short sojourn says the queue drains: under overload many
+  // arrive with little of their deadline left (after a turn's line), and their short,
+  // unserved waits would otherwise end the standing state while hundreds are still queued.
+  void Left(TimePoint now, Duration sojourn, std::size_t waiting, bool served = true);
 
   bool overloaded() const { return overloaded_; }
   const AdmissionOptions& options() const { return options_; }
@@ -83,7 +88,7 @@ class AdmissionGate {
   // length when it began.
   std::optional<TimePoint> window_end_;
   std::size_t waiting_at_start_ = 0;
-  // Departures (waiters that left) counted per interval: the current one since
+  // Departures (waiters served) counted per interval: the current one since
   // `rate_since_`, and the one before it (zero when a whole interval passed without any).
   void CountDepartures(TimePoint now);
   std::optional<TimePoint> rate_since_;

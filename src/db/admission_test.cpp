@@ -157,5 +157,33 @@ TEST(AdmissionGate, OverloadEndsWithAQuickWaitOrAnEmptyQueue) {
   EXPECT_FALSE(gate.overloaded());
 }
 
+TEST(AdmissionGate, AWaiterWhoseDeadlinePassedDoesNotEndOverload) {
+  // Under overload, arrivals that spent most of their deadline in an earlier queue leave
+  // this one after a short wait, unserved: that says nothing of how fast it drains.
+  AdmissionGate gate(Options());
+  Stand(gate);
+  ASSERT_TRUE(gate.overloaded());
+  gate.Left(kStart + 510ms, 5ms, 40, /*served=*/false);
+  EXPECT_TRUE(gate.overloaded());
+  EXPECT_FALSE(Admit(gate, kStart + 510ms, 99, 400ms));
+  gate.Left(kStart + 520ms, 5ms, 0, /*served=*/false);
+  EXPECT_FALSE(gate.overloaded()) << "an empty queue ends it, served or not";
+}
+
+TEST(AdmissionGate, OnlyServedWaitersCountTowardsTheRateItDrainsAt) {
+  // Waiters whose deadline passes leave too, but an arrival behind them waits for the ones
+  // served: counting the expired as departures would admit more to expire in turn.
+  AdmissionOptions options = Options();  // standing wait 1 s
+  options.max_waiters = 1000;
+  AdmissionGate gate(options);
+  Stand(gate);  // 100 served per 500 ms
+  ASSERT_TRUE(gate.overloaded());
+  for (int i = 0; i < 400; ++i) {
+    gate.Left(kStart + 510ms + std::chrono::milliseconds(i), 300ms, 50, /*served=*/false);
+  }
+  EXPECT_FALSE(Admit(gate, kStart + 950ms, 299, 60s)) << "300 at 100 per 500 ms: 1.5 s";
+  EXPECT_TRUE(Admit(gate, kStart + 950ms, 150, 60s));
+}
+
 }  // namespace
 }  // namespace onboardd::db

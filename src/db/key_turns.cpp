@@ -172,7 +172,7 @@ asio::awaitable<core::Result<KeyTurns::Turn>> KeyTurns::Wait(std::string key,
                       [&](const std::weak_ptr<Waiter>& w) { return w.lock() == waiter; }) > 0) {
       --state->waiting;
       const auto left = core::SteadyClock::now();
-      state->gate.Left(left, left - waiter->queued, state->waiting);
+      state->gate.Left(left, left - waiter->queued, state->waiting, /*served=*/false);
     }
   }
   co_return Unavailable();

@@ -274,7 +274,7 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
         if (std::erase(waiters_, waiter) > 0) {
           PoolWaiting().Add(-1);
           const auto now = core::SteadyClock::now();
-          admission_.Left(now, now - waiter->queued, waiters_.size());
+          admission_.Left(now, now - waiter->queued, waiters_.size(), /*served=*/false);
         }
         PoolTimeouts().Add();
         co_return Unavailable("Servidor saturado; inténtalo de nuevo",
