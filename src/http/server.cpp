@@ -465,17 +465,16 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
     double seconds = std::chrono::duration<double>(Clock::now() - arrival).count();
     Record(route, method, status, seconds);
     if (options_.access_log && observability::Enabled(observability::Level::kInfo)) {
-      observability::Log(observability::Level::kInfo, "request",
-                         {{"request_id", request_id},
-                          {"method", beast_http::to_string(method)},
-                          {"route", route},
-                          {"status", status},
-                          {"duration_us", static_cast<std::int64_t>(seconds * 1e6)},
-                          {"bytes_in", bytes_in},
-                          {"bytes_out", bytes_out},
-                          {"user", user_hash},
-                          {"trace_id", context->trace.trace_id},
-                          {"span_id", context->trace.span_id}});
+      observability::LogAccess({.request_id = request_id,
+                                .method = beast_http::to_string(method),
+                                .route = route,
+                                .status = status,
+                                .duration_us = static_cast<std::int64_t>(seconds * 1e6),
+                                .bytes_in = bytes_in,
+                                .bytes_out = bytes_out,
+                                .user = user_hash,
+                                .trace_id = context->trace.trace_id,
+                                .span_id = context->trace.span_id});
     }
     // Between requests the connection serves none.
     context->request_id.clear();

@@ -1,14 +1,18 @@
-// Logs go through spdlog (its stdout sink serialises writers); each line is a JSON object
+// Logs go through spdlog (one sink on stdout, which serialises writers); each line is a JSON object
 // serialised by Boost.JSON, so any value is escaped correctly.
 #include "observability/log.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_sinks.h>
+
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>
+#include <iterator>
 
 #include <atomic>
+#include <cstdio>
 #include <functional>
+#include <mutex>
 
 #include "core/clock.hpp"
 #include "core/request_context.hpp"
@@ -18,12 +22,26 @@ namespace {
 
 std::atomic<int> threshold{static_cast<int>(Level::kInfo)};
 
+// spdlog's stdout sink flushes every line (a write(2) per line, under its lock); this one
+// leaves that to stdio's buffer and to flush().
+class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    std::fwrite(formatted.data(), 1, formatted.size(), stdout);
+  }
+  void flush_() override { std::fflush(stdout); }
+};
+
 std::shared_ptr<spdlog::logger>& Logger() {
   static std::shared_ptr<spdlog::logger> logger = [] {
-    auto l = spdlog::stdout_logger_mt("onboardd");
+    auto l = std::make_shared<spdlog::logger>("onboardd", std::make_shared<BufferedStdoutSink>());
+    spdlog::register_logger(l);  // for flush_every
     l->set_pattern("%v");
     l->set_level(spdlog::level::trace);
-    l->flush_on(spdlog::level::trace);
+    l->flush_on(spdlog::level::off);  // Write() flushes every line but the access log's
+    spdlog::flush_every(std::chrono::seconds(1));
     return l;
   }();
   return logger;
@@ -45,6 +63,24 @@ const char* Name(Level level) {
   return "info";
 }
 
+void Write(Level level, std::string_view event, boost::json::object fields, bool flush) {
+  boost::json::object line;
+  line.reserve(fields.size() + 5);
+  line["ts"] = core::NowIso8601();
+  line["level"] = Name(level);
+  line["event"] = event;
+  // Written while serving a request (core/request_context.hpp): say which, unless the
+  // caller already did.
+  if (const core::RequestContext* request = core::CurrentRequest();
+      request != nullptr && !request->request_id.empty()) {
+    line["request_id"] = request->request_id;
+    if (!request->trace.empty()) line["trace_id"] = request->trace.trace_id;
+  }
+  for (auto& field : fields) line[field.key()] = std::move(field.value());
+  Logger()->info(boost::json::serialize(line));
+  if (flush) Logger()->flush();
+}
+
 }  // namespace
 
 void InitLogging(std::string_view level) {
@@ -61,21 +97,57 @@ bool Enabled(Level level) {
 }
 
 void Log(Level level, std::string_view event, boost::json::object fields) {
-  if (!Enabled(level)) return;
-  boost::json::object line;
-  line.reserve(fields.size() + 5);
-  line["ts"] = core::NowIso8601();
-  line["level"] = Name(level);
-  line["event"] = event;
-  // Written while serving a request (core/request_context.hpp): say which, unless the
-  // caller already did.
-  if (const core::RequestContext* request = core::CurrentRequest();
-      request != nullptr && !request->request_id.empty()) {
-    line["request_id"] = request->request_id;
-    if (!request->trace.empty()) line["trace_id"] = request->trace.trace_id;
+  if (Enabled(level)) Write(level, event, std::move(fields), /*flush=*/true);
+}
+
+namespace {
+
+// `text` as a JSON string, quotes included (what boost::json::serialize writes for it).
+void AppendJsonString(fmt::memory_buffer& out, std::string_view text) {
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out.append(std::string_view("\\\""));
+        break;
+      case '\\':
+        out.append(std::string_view("\\\\"));
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out.push_back(c);
+        }
+    }
   }
-  for (auto& field : fields) line[field.key()] = std::move(field.value());
-  Logger()->info(boost::json::serialize(line));
+  out.push_back('"');
+}
+
+void AppendField(fmt::memory_buffer& out, std::string_view name, std::string_view value) {
+  fmt::format_to(std::back_inserter(out), ",\"{}\":", name);
+  AppendJsonString(out, value);
+}
+
+}  // namespace
+
+void LogAccess(const AccessLine& line) {
+  if (!Enabled(Level::kInfo)) return;
+  fmt::memory_buffer out;
+  out.append(std::string_view("{\"ts\":\""));
+  out.append(core::NowIso8601());
+  out.append(std::string_view("\",\"level\":\"info\",\"event\":\"request\""));
+  AppendField(out, "request_id", line.request_id);
+  AppendField(out, "method", line.method);
+  AppendField(out, "route", line.route);
+  fmt::format_to(std::back_inserter(out),
+                 ",\"status\":{},\"duration_us\":{},\"bytes_in\":{},\"bytes_out\":{}", line.status,
+                 line.duration_us, line.bytes_in, line.bytes_out);
+  AppendField(out, "user", line.user);
+  AppendField(out, "trace_id", line.trace_id);
+  AppendField(out, "span_id", line.span_id);
+  out.push_back('}');
+  Logger()->info(std::string_view(out.data(), out.size()));
 }
 
 std::string UserHash(std::string_view user_id) {
