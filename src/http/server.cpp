@@ -156,6 +156,19 @@ void Server::OnThreadStop(std::function<void(int)> hook) { on_stop_ = std::move(
 void Server::Listen() {
   auto address = asio::ip::make_address(options_.host);
   unsigned short port = options_.port;
+  if (port != 0) {
+    // SO_REUSEPORT lets any process of this user join the port: a second onboardd started
+    // on it by mistake (an old one not stopped) would silently get a share of the
+    // connections. A plain bind first fails on a port something listens on.
+    asio::io_context probe_io;
+    tcp::acceptor probe(probe_io);
+    tcp::endpoint endpoint(address, port);
+    boost::system::error_code ec;
+    probe.open(endpoint.protocol(), ec);
+    if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);  // TIME_WAIT is no listener
+    if (!ec) probe.bind(endpoint, ec);
+    if (ec) throw std::system_error(ec, "bind");
+  }
   for (auto& w : workers_) {
     auto acceptor = std::make_unique<tcp::acceptor>(w->ioc);
     tcp::endpoint endpoint(address, port);
@@ -165,8 +178,10 @@ void Server::Listen() {
     if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
       throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
     }
-    acceptor->bind(endpoint);
-    acceptor->listen(asio::socket_base::max_listen_connections);
+    boost::system::error_code ec;
+    acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::system_error(ec, "listen");
     port = acceptor->local_endpoint().port();  // port 0: the others join the one picked
     w->acceptor = std::move(acceptor);
   }

@@ -68,7 +68,8 @@ class Server {
   void OnThreadStart(std::function<void(int, boost::asio::io_context&)> hook);
   void OnThreadStop(std::function<void(int)> hook);
 
-  // Binds every listener. Throws std::system_error when the address cannot be bound.
+  // Binds every listener. Throws std::system_error when the address cannot be bound,
+  // including a port another process listens on (which SO_REUSEPORT would otherwise share).
   void Listen();
   // The bound port (after Listen).
   unsigned short port() const;

@@ -298,6 +298,20 @@ TEST(ServerLimits, ConnectionsBeyondTheMaximumAreRefusedQuickly) {
   runner.join();
 }
 
+TEST(ServerLifecycle, APortAnotherServerListensOnIsRefusedNotShared) {
+  Router router;
+  ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  options.access_log = false;
+  Server first(options, router);
+  first.Listen();
+  options.port = first.port();
+  Server second(options, router);
+  EXPECT_THROW(second.Listen(), std::system_error)
+      << "SO_REUSEPORT would have split the connections between the two";
+}
+
 // A thread-start hook may run its io_context until something it started is ready (the app
 // waits there for its database pool). A stop that arrives meanwhile must still end Run():
 // before, Run() stopped each io_context once, the hook's loop then spun on a stopped
