@@ -92,6 +92,15 @@ TEST(AdmissionGate, AnArrivalAdmittedByAnEarlierQueueIsRefusedOnlyForLength) {
   EXPECT_FALSE(gate.Admit(now, 100, now + 60s, Admission::kAlreadyAdmitted)) << "full";
 }
 
+TEST(AdmissionGate, AStandingQueueRefusesAtItsHeadWhoWaitedLongerThanTheStandingWait) {
+  AdmissionGate gate(Options());  // standing wait 1 s
+  EXPECT_FALSE(gate.RefusesAtHead(3s)) << "not standing: a backlog is served";
+  Stand(gate);
+  ASSERT_TRUE(gate.overloaded());
+  EXPECT_TRUE(gate.RefusesAtHead(1001ms));
+  EXPECT_FALSE(gate.RefusesAtHead(1s));
+}
+
 TEST(AdmissionGate, AStandingQueueNothingLeavesRefusesEveryArrival) {
   AdmissionGate gate(Options());
   gate.Left(kStart, 80ms, 20);

@@ -60,6 +60,13 @@ observability::Counter& PoolTimeouts() {
       "onboardd_db_pool_unavailable_total", "Requests refused for want of a database connection.");
   return c;
 }
+observability::Counter& PoolStaleRefusals() {
+  static auto& c = observability::Metrics().GetCounter(
+      "onboardd_db_pool_stale_total",
+      "Of onboardd_db_pool_unavailable_total, waiters refused when they reached the head of a "
+      "standing queue after waiting longer than its standing wait.");
+  return c;
+}
 observability::Counter& PoolShed() {
   static auto& c = observability::Metrics().GetCounter(
       "onboardd_db_pool_shed_total",
@@ -140,6 +147,7 @@ Pool::Pool(asio::io_context& io, PoolOptions options)
   PoolWaiting().Add(0);
   PoolWait();
   PoolShed();
+  PoolStaleRefusals();
 }
 
 Pool::~Pool() {
@@ -222,6 +230,12 @@ void Pool::Release(Slot* slot) {
     waiters_.pop_front();
     PoolWaiting().Add(-1);
     const auto now = core::SteadyClock::now();
+    if (admission_.RefusesAtHead(now - waiter->queued)) {
+      admission_.Left(now, now - waiter->queued, waiters_.size(), /*served=*/false);
+      PoolStaleRefusals().Add();
+      waiter->timer.cancel();  // wakes without a connection: 503
+      continue;
+    }
     admission_.Left(now, now - waiter->queued, waiters_.size());
     waiter->granted = slot;
     slot->busy = true;
