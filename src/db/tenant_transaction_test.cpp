@@ -368,7 +368,7 @@ TEST(Pool, AStandingQueueRefusesOnArrivalOnlyWhatItAdmitsFirst) {
   EXPECT_EQ(counts->ended.load(), counts->spawned.load());
   EXPECT_GT(counts->served.load(), 0);
   EXPECT_GT(counts->refused.load(), 0) << "none reached the head of the standing queue late";
-  EXPECT_GT(counts->shortest_refused_wait_ms.load(), 100) << "none is refused on arrival";
+  EXPECT_GE(counts->shortest_refused_wait_ms.load(), 100) << "none is refused on arrival";
 }
 
 TEST(Pool, ConnectionsKilledByTheServerAreReopened) {
