@@ -13,6 +13,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -131,8 +132,17 @@ class ReplicaRead : public ::testing::Test {
     return r.json.is_object() ? r.json.as_object() : json::object{};
   }
 
+  // The status; any other than 200 is printed with the server's latest log lines (a 503 once
+  // seen here on a loaded machine left nothing to diagnose it by).
   static int SaveStep(const std::string& user, const std::string& body) {
-    return serve_->Call("POST", "/api/onboarding/step", body, Auth(user)).status;
+    const auto reply = serve_->Call("POST", "/api/onboarding/step", body, Auth(user));
+    if (reply.status != 200) {
+      const std::string log = serve_->Log();
+      std::fprintf(stderr, "POST /step answered %d: %s\nserver log (its end):\n%s\n", reply.status,
+                   reply.body.c_str(),
+                   log.substr(log.size() > 4096 ? log.size() - 4096 : 0).c_str());
+    }
+    return reply.status;
   }
 
   static bool HasStep(const json::object& status, int step) {

@@ -1,17 +1,17 @@
-// Logs go through spdlog (one sink on stdout, which serialises writers); each line is a JSON object
-// serialised by Boost.JSON, so any value is escaped correctly.
+// Logs go through spdlog (one sink on stdout, which serialises writers). An event line is a
+// JSON object serialised by Boost.JSON, so any value is escaped correctly; the access line is
+// formatted here, its strings escaped as Boost.JSON would (log_test compares the two).
 #include "observability/log.hpp"
 
 #include <fmt/format.h>
-
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
-#include <boost/json/serialize.hpp>
-#include <iterator>
 
 #include <atomic>
+#include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <mutex>
 
 #include "core/clock.hpp"
@@ -40,7 +40,7 @@ std::shared_ptr<spdlog::logger>& Logger() {
     spdlog::register_logger(l);  // for flush_every
     l->set_pattern("%v");
     l->set_level(spdlog::level::trace);
-    l->flush_on(spdlog::level::off);  // Write() flushes every line but the access log's
+    l->flush_on(spdlog::level::off);  // Log() flushes its lines; LogAccess's wait
     spdlog::flush_every(std::chrono::seconds(1));
     return l;
   }();
@@ -62,45 +62,6 @@ const char* Name(Level level) {
   }
   return "info";
 }
-
-void Write(Level level, std::string_view event, boost::json::object fields, bool flush) {
-  boost::json::object line;
-  line.reserve(fields.size() + 5);
-  line["ts"] = core::NowIso8601();
-  line["level"] = Name(level);
-  line["event"] = event;
-  // Written while serving a request (core/request_context.hpp): say which, unless the
-  // caller already did.
-  if (const core::RequestContext* request = core::CurrentRequest();
-      request != nullptr && !request->request_id.empty()) {
-    line["request_id"] = request->request_id;
-    if (!request->trace.empty()) line["trace_id"] = request->trace.trace_id;
-  }
-  for (auto& field : fields) line[field.key()] = std::move(field.value());
-  Logger()->info(boost::json::serialize(line));
-  if (flush) Logger()->flush();
-}
-
-}  // namespace
-
-void InitLogging(std::string_view level) {
-  int value = 100;  // off
-  for (Level l : {Level::kTrace, Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
-    if (level == Name(l)) value = static_cast<int>(l);
-  }
-  threshold.store(value, std::memory_order_relaxed);
-  Logger();
-}
-
-bool Enabled(Level level) {
-  return static_cast<int>(level) >= threshold.load(std::memory_order_relaxed);
-}
-
-void Log(Level level, std::string_view event, boost::json::object fields) {
-  if (Enabled(level)) Write(level, event, std::move(fields), /*flush=*/true);
-}
-
-namespace {
 
 // `text` as a JSON string, quotes included (what boost::json::serialize writes for it).
 void AppendJsonString(fmt::memory_buffer& out, std::string_view text) {
@@ -130,6 +91,38 @@ void AppendField(fmt::memory_buffer& out, std::string_view name, std::string_vie
 }
 
 }  // namespace
+
+void InitLogging(std::string_view level) {
+  int value = 100;  // off
+  for (Level l : {Level::kTrace, Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
+    if (level == Name(l)) value = static_cast<int>(l);
+  }
+  threshold.store(value, std::memory_order_relaxed);
+  Logger();
+}
+
+bool Enabled(Level level) {
+  return static_cast<int>(level) >= threshold.load(std::memory_order_relaxed);
+}
+
+void Log(Level level, std::string_view event, boost::json::object fields) {
+  if (!Enabled(level)) return;
+  boost::json::object line;
+  line.reserve(fields.size() + 5);
+  line["ts"] = core::NowIso8601();
+  line["level"] = Name(level);
+  line["event"] = event;
+  // Written while serving a request (core/request_context.hpp): say which, unless the
+  // caller already did.
+  if (const core::RequestContext* request = core::CurrentRequest();
+      request != nullptr && !request->request_id.empty()) {
+    line["request_id"] = request->request_id;
+    if (!request->trace.empty()) line["trace_id"] = request->trace.trace_id;
+  }
+  for (auto& field : fields) line[field.key()] = std::move(field.value());
+  Logger()->info(boost::json::serialize(line));
+  Logger()->flush();  // the access lines buffered before it go out first, in order
+}
 
 void LogAccess(const AccessLine& line) {
   if (!Enabled(Level::kInfo)) return;

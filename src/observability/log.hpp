@@ -39,10 +39,10 @@ struct AccessLine {
 };
 
 // Writes {"ts", "level": "info", "event": "request", ...line} — what Log(kInfo, "request",
-// ...) would, formatted straight into the line (the access log runs once per request: a
-// JSON object built and serialised for it cost about 15 % of the cached status route's
-// throughput), and buffered, not written at once: out with the next event line, when
-// stdout's buffer fills, within a second, or at exit. A crash loses at most that second.
+// ...) would, but formatted straight into the line and buffered, not written at once: out
+// with the next event line, when stdout's buffer fills, within a second, or at exit (a crash
+// loses at most that second). It runs once per request: built as a JSON object and flushed
+// per line it cost about 15 % of the cached status route's throughput, now about 2 %.
 void LogAccess(const AccessLine& line);
 
 // A stable, non-reversible short hash of a user id for logs (first 12 hex of SHA-256 would
