@@ -230,13 +230,14 @@ void Pool::Release(Slot* slot) {
     waiters_.pop_front();
     PoolWaiting().Add(-1);
     const auto now = core::SteadyClock::now();
-    if (admission_.RefusesAtHead(now - waiter->queued)) {
-      admission_.Left(now, now - waiter->queued, waiters_.size(), /*served=*/false);
+    const auto sojourn = now - waiter->queued;
+    if (admission_.RefusesAtHead(sojourn)) {
+      admission_.Left(now, sojourn, waiters_.size(), /*served=*/false);
       PoolStaleRefusals().Add();
       waiter->timer.cancel();  // wakes without a connection: 503
       continue;
     }
-    admission_.Left(now, now - waiter->queued, waiters_.size());
+    admission_.Left(now, sojourn, waiters_.size());
     waiter->granted = slot;
     slot->busy = true;
     waiter->timer.cancel();
