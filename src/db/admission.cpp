@@ -30,7 +30,12 @@ bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline
 void AdmissionGate::Left(TimePoint now, Duration sojourn, std::size_t waiting, bool served) {
   CountDepartures(now);
   if (served) ++departed_now_;
-  if ((served && sojourn < options_.target) || waiting == 0) {
+  // A standing queue emptied by refusals at its head (RefusesAtHead) or by deadlines has not
+  // drained: only a served waiter leaving it empty ends the state. (Counting the emptiness
+  // alone, a purge of stale heads ended it, and the queue refilled to its bound before the
+  // next interval found it standing again.) Before it stands, any empty queue restarts the
+  // window.
+  if ((served && sojourn < options_.target) || (waiting == 0 && (served || !overloaded_))) {
     window_end_.reset();
     overloaded_ = false;
     return;

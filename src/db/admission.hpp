@@ -57,7 +57,7 @@ enum class Admission {
 // Standing (overloaded()), once every waiter that left the queue for a whole `interval` had
 // waited at least `target`, the queue never emptied meanwhile, and at the interval's end it
 // is not shorter than at its start (a backlog after a pause shrinks: the window starts
-// again). It ends when a waiter is served after less than `target`, or when the queue empties.
+// again). It ends when a waiter is served after less than `target`, or leaves the queue empty.
 class AdmissionGate {
  public:
   using TimePoint = core::SteadyClock::time_point;

@@ -176,7 +176,32 @@ TEST(AdmissionGate, AWaiterWhoseDeadlinePassedDoesNotEndOverload) {
   EXPECT_TRUE(gate.overloaded());
   EXPECT_FALSE(Admit(gate, kStart + 510ms, 99, 400ms));
   gate.Left(kStart + 520ms, 5ms, 0, /*served=*/false);
-  EXPECT_FALSE(gate.overloaded()) << "an empty queue ends it, served or not";
+  EXPECT_TRUE(gate.overloaded()) << "emptied by deadlines, not drained";
+  gate.Left(kStart + 530ms, 700ms, 0);
+  EXPECT_FALSE(gate.overloaded()) << "a served waiter leaves it empty: drained";
+}
+
+TEST(AdmissionGate, AQueueEmptiedByRefusalsAtItsHeadStillStands) {
+  // RefusesAtHead purges every stale waiter at once, often the whole queue: that is the gate
+  // acting, not the queue draining. Ending the state then let the queue refill to its bound
+  // before the next interval found it standing again.
+  AdmissionGate gate(Options());
+  Stand(gate);
+  ASSERT_TRUE(gate.overloaded());
+  for (std::size_t left = 50; left-- > 0;) {
+    ASSERT_TRUE(gate.RefusesAtHead(1500ms));
+    gate.Left(kStart + 510ms, 1500ms, left, /*served=*/false);
+  }
+  EXPECT_TRUE(gate.overloaded());
+  EXPECT_FALSE(Admit(gate, kStart + 510ms, 250, 60s)) << "still admits only what drains in time";
+}
+
+TEST(AdmissionGate, BeforeItStandsAnyEmptyQueueRestartsTheInterval) {
+  AdmissionGate gate(Options());
+  gate.Left(kStart, 80ms, 0, /*served=*/false);
+  gate.Left(kStart + 600ms, 80ms, 0, /*served=*/false);
+  EXPECT_FALSE(gate.overloaded()) << "an empty queue never stands";
+  EXPECT_TRUE(Admit(gate, kStart + 600ms, 0));
 }
 
 TEST(AdmissionGate, OnlyServedWaitersCountTowardsTheRateItDrainsAt) {

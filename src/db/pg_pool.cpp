@@ -90,6 +90,19 @@ observability::Gauge& PoolWaiting() {
       "onboardd_db_pool_waiting", "Requests waiting for a free database connection.");
   return g;
 }
+observability::Gauge& PoolStanding() {
+  static auto& g = observability::Metrics().GetGauge(
+      "onboardd_db_pool_standing",
+      "Pools (one per I/O thread) whose queue stands: admission control refuses what it could "
+      "not serve within the standing wait.");
+  return g;
+}
+observability::Counter& PoolStandingEpisodes() {
+  static auto& c = observability::Metrics().GetCounter(
+      "onboardd_db_pool_standing_episodes_total",
+      "Times a pool's queue began to stand (overload detected).");
+  return c;
+}
 observability::Histogram& PoolWait() {
   static auto& h = observability::Metrics().GetHistogram(
       "onboardd_db_pool_wait_seconds", "Time a request waited for a database connection.");
@@ -148,12 +161,15 @@ Pool::Pool(asio::io_context& io, PoolOptions options)
   PoolWait();
   PoolShed();
   PoolStaleRefusals();
+  PoolStanding().Add(0);
+  PoolStandingEpisodes();
 }
 
 Pool::~Pool() {
   Shutdown();
   PoolSize().Add(-static_cast<std::int64_t>(connections_.size()));
   PoolInUse().Add(-in_use_);
+  if (admission_.overloaded()) PoolStanding().Add(-1);
 }
 
 void Pool::Shutdown() {
@@ -207,6 +223,15 @@ asio::awaitable<void> Pool::Reconnect(Slot* slot) {
   if (!shut_down_) Release(slot);
 }
 
+void Pool::GateLeft(core::SteadyClock::time_point now, core::SteadyClock::duration sojourn,
+                    bool served) {
+  const bool stood = admission_.overloaded();
+  admission_.Left(now, sojourn, waiters_.size(), served);
+  if (admission_.overloaded() == stood) return;
+  PoolStanding().Add(stood ? -1 : 1);
+  if (!stood) PoolStandingEpisodes().Add();
+}
+
 Pool::Slot* Pool::TakeFree() {
   for (auto& slot : connections_) {
     if (!slot->busy && slot->connection->healthy()) {
@@ -232,12 +257,12 @@ void Pool::Release(Slot* slot) {
     const auto now = core::SteadyClock::now();
     const auto sojourn = now - waiter->queued;
     if (admission_.RefusesAtHead(sojourn)) {
-      admission_.Left(now, sojourn, waiters_.size(), /*served=*/false);
+      GateLeft(now, sojourn, /*served=*/false);
       PoolStaleRefusals().Add();
       waiter->timer.cancel();  // wakes without a connection: 503
       continue;
     }
-    admission_.Left(now, sojourn, waiters_.size());
+    GateLeft(now, sojourn, /*served=*/true);
     waiter->granted = slot;
     slot->busy = true;
     waiter->timer.cancel();
@@ -289,7 +314,7 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
         if (std::erase(waiters_, waiter) > 0) {
           PoolWaiting().Add(-1);
           const auto now = core::SteadyClock::now();
-          admission_.Left(now, now - waiter->queued, waiters_.size(), /*served=*/false);
+          GateLeft(now, now - waiter->queued, /*served=*/false);
         }
         PoolTimeouts().Add();
         co_return Unavailable("Servidor saturado; inténtalo de nuevo",

@@ -78,6 +78,9 @@ class Pool {
   struct Slot;
   struct Waiter;
   boost::asio::awaitable<void> Reconnect(Slot* slot);
+  // A waiter left the queue: tells the admission gate, and the gauges when it changes state.
+  void GateLeft(core::SteadyClock::time_point now, core::SteadyClock::duration sojourn,
+                bool served);
   void Release(Slot* slot);
   Slot* TakeFree();
 

@@ -304,6 +304,9 @@ TEST(Pool, AStandingQueueRefusesOnArrivalOnlyWhatItAdmitsFirst) {
   options.admission.standing_wait = 100ms;
   PoolHarness h(options);
   Pool* pool = &h.pool();
+  auto& episodes = observability::Metrics().GetCounter("onboardd_db_pool_standing_episodes_total",
+                                                       "Times a pool's queue began to stand.");
+  const auto episodes_before = episodes.Value();
   using Clock = std::chrono::steady_clock;
   // Arrivals at about twice what the one connection serves (a 20 ms statement every 10 ms),
   // all admitted earlier: the queue grows, and stands after an interval.
@@ -362,6 +365,7 @@ TEST(Pool, AStandingQueueRefusesOnArrivalOnlyWhatItAdmitsFirst) {
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_TRUE(refused.has_error()) << "the queue never stood: the test exercised nothing";
+  EXPECT_GT(episodes.Value(), episodes_before) << "stood, but no episode was counted";
   EXPECT_EQ(refused.error().code, core::ErrorCode::kUnavailable);
   EXPECT_TRUE(second.has_value() || second_waited > 100ms)
       << "admitted on arrival: served, or refused at the head after the standing wait";
