@@ -17,7 +17,10 @@ void AdmissionGate::CountDepartures(TimePoint now) {
 bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline,
                           Admission admission) {
   if (waiting >= options_.max_waiters) return false;
-  if (!overloaded_ || admission == Admission::kAlreadyAdmitted) return true;
+  // An empty queue takes one, even standing: it was emptied by refusals or deadlines, and
+  // only a waiter served from it can end the state (Left); refused, a quiet pool whose
+  // waiters all expired in an outage would refuse every wait afterwards.
+  if (!overloaded_ || admission == Admission::kAlreadyAdmitted || waiting == 0) return true;
   CountDepartures(now);
   // The current interval's count is partial: a lower bound of the rate.
   const std::size_t per_interval = std::max(departed_before_, departed_now_);

@@ -106,7 +106,7 @@ TEST(AdmissionGate, AStandingQueueNothingLeavesRefusesEveryArrival) {
   gate.Left(kStart, 80ms, 20);
   gate.Left(kStart + 500ms, 80ms, 20);
   ASSERT_TRUE(gate.overloaded());
-  EXPECT_FALSE(Admit(gate, kStart + 2s, 0, 60s)) << "no departure for a whole interval";
+  EXPECT_FALSE(Admit(gate, kStart + 2s, 1, 60s)) << "no departure for a whole interval";
 }
 
 TEST(AdmissionGate, AGrowingQueueIsOverload) {
@@ -194,6 +194,21 @@ TEST(AdmissionGate, AQueueEmptiedByRefusalsAtItsHeadStillStands) {
   }
   EXPECT_TRUE(gate.overloaded());
   EXPECT_FALSE(Admit(gate, kStart + 510ms, 250, 60s)) << "still admits only what drains in time";
+}
+
+TEST(AdmissionGate, AStandingQueueThatEmptiedServingNoneAdmitsOneAndEndsWhenItIsServed) {
+  // An outage: every waiter's deadline passed, none was served for two intervals. The state
+  // must not outlive it: the next wait is admitted, and its service ends the state.
+  AdmissionGate gate(Options());
+  Stand(gate);
+  ASSERT_TRUE(gate.overloaded());
+  for (std::size_t left = 50; left-- > 0;) gate.Left(kStart + 600ms, 5s, left, /*served=*/false);
+  ASSERT_TRUE(gate.overloaded());
+  const TimePoint later = kStart + 10s;
+  EXPECT_FALSE(Admit(gate, later, 1)) << "nothing served for two intervals: refused";
+  EXPECT_TRUE(Admit(gate, later, 0)) << "an empty queue takes one";
+  gate.Left(later + 300ms, 300ms, 0);
+  EXPECT_FALSE(gate.overloaded());
 }
 
 TEST(AdmissionGate, BeforeItStandsAnyEmptyQueueRestartsTheInterval) {
