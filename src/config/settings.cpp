@@ -170,7 +170,8 @@ const std::vector<Entry>& Table() {
     t.push_back(Make("DB_QUEUE_STANDING_WAIT_MS", "500",
                      "While the queue stands, a new arrival it would not serve within this "
                      "long (or before the arrival's deadline), at the last interval's rate, is "
-                     "refused with 503 at once.",
+                     "refused with 503 at once; a waiter that reaches its head after twice "
+                     "this long is refused there.",
                      Int(&S::db_queue_standing_wait_ms, 1, 600'000)));
     t.push_back(Make("DB_CONNECT_TIMEOUT_MS", "2000", "Database connect timeout.",
                      Int(&S::db_connect_timeout_ms, 100, 60'000)));

@@ -14,16 +14,32 @@ void AdmissionGate::CountDepartures(TimePoint now) {
   rate_since_ = now;
 }
 
+std::size_t AdmissionGate::DeparturesPerInterval(TimePoint now) const {
+  if (rate_since_ && now - *rate_since_ >= options_.interval) {
+    // CountDepartures would close the current interval: it becomes the one before.
+    return now - *rate_since_ < 2 * options_.interval ? departed_now_ : 0;
+  }
+  return std::max(departed_before_, departed_now_);
+}
+
 bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline,
                           Admission admission) {
+  bool admitted = waiting < options_.max_waiters;
+  if (admission == Admission::kGated) {
+    CountDepartures(now);
+    admitted = WouldAdmit(now, waiting, deadline);
+  }
+  if (!admitted) Refused(now);
+  return admitted;
+}
+
+bool AdmissionGate::WouldAdmit(TimePoint now, std::size_t waiting, TimePoint deadline) const {
   if (waiting >= options_.max_waiters) return false;
   // An empty queue takes one, even standing: it was emptied by refusals or deadlines, and
   // only a waiter served from it can end the state (Left); refused, a quiet pool whose
   // waiters all expired in an outage would refuse every wait afterwards.
-  if (!overloaded_ || admission == Admission::kAlreadyAdmitted || waiting == 0) return true;
-  CountDepartures(now);
-  // The current interval's count is partial: a lower bound of the rate.
-  const std::size_t per_interval = std::max(departed_before_, departed_now_);
+  if (!overloaded_ || waiting == 0) return true;
+  const std::size_t per_interval = DeparturesPerInterval(now);
   if (per_interval == 0) return false;
   const auto drain = options_.interval * static_cast<std::int64_t>(waiting + 1) /
                      static_cast<std::int64_t>(per_interval);
@@ -32,13 +48,19 @@ bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline
 
 void AdmissionGate::Left(TimePoint now, Duration sojourn, std::size_t waiting, bool served) {
   CountDepartures(now);
-  if (served) ++departed_now_;
+  if (served) {
+    ++departed_now_;
+  } else {
+    Refused(now);
+  }
+  const bool refusals_stopped = !last_refusal_ || now - *last_refusal_ >= options_.interval;
   // A standing queue emptied by refusals at its head (RefusesAtHead) or by deadlines has not
   // drained: only a served waiter leaving it empty ends the state. (Counting the emptiness
   // alone, a purge of stale heads ended it, and the queue refilled to its bound before the
   // next interval found it standing again.) Before it stands, any empty queue restarts the
   // window.
-  if ((served && sojourn < options_.target) || (waiting == 0 && (served || !overloaded_))) {
+  if ((served && sojourn < options_.target && (refusals_stopped || !overloaded_)) ||
+      (waiting == 0 && (served || !overloaded_))) {
     window_end_.reset();
     overloaded_ = false;
     return;

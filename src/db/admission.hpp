@@ -13,9 +13,9 @@
 // by their deadline would let the wait grow to the deadline (every answer slow, at 5 s);
 // capping it at `standing_wait` answers the excess with a fast 503 and keeps the admitted
 // requests' latency bounded, whatever the offered load. For the same reason a waiter that
-// reaches the head of a standing queue after more than `standing_wait` is refused there
-// rather than served (RefusesAtHead): it was let in before the queue stood, or by an
-// earlier queue.
+// reaches the head of a standing queue after more than twice `standing_wait` is refused
+// there rather than served (RefusesAtHead): it was let in before the queue stood, by an
+// earlier queue, or the rate fell.
 #pragma once
 
 #include <chrono>
@@ -57,7 +57,13 @@ enum class Admission {
 // Standing (overloaded()), once every waiter that left the queue for a whole `interval` had
 // waited at least `target`, the queue never emptied meanwhile, and at the interval's end it
 // is not shorter than at its start (a backlog after a pause shrinks: the window starts
-// again). It ends when a waiter is served after less than `target`, or leaves the queue empty.
+// again). It ends when a waiter is served and leaves the queue empty, or is served after less
+// than `target` an interval or more after the last refusal. While it stands it admits only
+// arrivals expected to wait less than `standing_wait` and refuses stale heads, so the waits
+// of those it serves are short by its own doing: ending on the first short one (CoDel's
+// rule) let the queue refill to its bound and stand again an interval later, over and over
+// (at 10x the step route's capacity: 31 episodes in 20 s, a tenth of the 503s after a wait
+// of 0.5–2 s). A whole interval with no refusal says the arrivals fit again.
 class AdmissionGate {
  public:
   using TimePoint = core::SteadyClock::time_point;
@@ -74,16 +80,21 @@ class AdmissionGate {
   bool Admit(TimePoint now, std::size_t waiting, TimePoint deadline,
              Admission admission = Admission::kGated);
 
+  // What Admit (kGated) would answer at `now`, without counting anything: asked before the
+  // work that leads to the queue, so that what the queue would refuse is refused before it
+  // costs that work too (a write, before its body is parsed and before its turn).
+  bool WouldAdmit(TimePoint now, std::size_t waiting, TimePoint deadline) const;
+
   // A waiter reaches the head of the queue (a connection is free for it) after waiting
   // `sojourn`. True: refuse it instead (then Left with served = false) — the queue stands and
-  // it waited longer than `standing_wait`. Arrivals admitted while it stands expect no
-  // longer; the others (admitted before it stood, or kAlreadyAdmitted: a turn's line let
-  // them in) would be served seconds late, and every one of them served late keeps the queue
-  // long for the arrivals behind. Measured at 10x the step route's capacity (issue 14's
-  // note, with served-only departures): admitted p99 5.0 s → 3.7–3.9 s, and 27–29 k answered
-  // 200 in 20 s against 21 k without it (31–37 k with neither, but then the gate seldom held).
+  // it waited longer than twice `standing_wait`. Arrivals admitted while it stands expect no
+  // more than `standing_wait`, at the last interval's rate: the margin is for a dip of that
+  // rate, which would otherwise send what the gate admitted to the head just stale, a 503
+  // after the wait (at 10x the step route's capacity, with the margin at 1x, about 1 % of the
+  // 503s came after 0.5–2 s). The others (admitted before it stood) would be served seconds
+  // late, and every one of them served late keeps the queue long for the arrivals behind.
   bool RefusesAtHead(Duration sojourn) const {
-    return overloaded_ && sojourn > options_.standing_wait;
+    return overloaded_ && sojourn > 2 * options_.standing_wait;
   }
 
   // A waiter left the queue at `now` after waiting `sojourn`; `waiting` remain queued.
@@ -92,6 +103,10 @@ class AdmissionGate {
   // arrive with little of their deadline left (after a turn's line), and their short,
   // unserved waits would otherwise end the standing state while hundreds are still queued.
   void Left(TimePoint now, Duration sojourn, std::size_t waiting, bool served = true);
+
+  // A request was refused at `now` on WouldAdmit's answer: arrivals outpace the queue.
+  // (Admit's refusals, and waiters that leave unserved, are counted without it.)
+  void Refused(TimePoint now) { last_refusal_ = now; }
 
   bool overloaded() const { return overloaded_; }
   const AdmissionOptions& options() const { return options_; }
@@ -103,9 +118,15 @@ class AdmissionGate {
   // length when it began.
   std::optional<TimePoint> window_end_;
   std::size_t waiting_at_start_ = 0;
+  // The last refusal, or waiter that left unserved: the standing state ends on a short wait
+  // only an interval after it.
+  std::optional<TimePoint> last_refusal_;
   // Departures (waiters served) counted per interval: the current one since
   // `rate_since_`, and the one before it (zero when a whole interval passed without any).
   void CountDepartures(TimePoint now);
+  // Waiters served per interval as CountDepartures(now) would leave the counts: the larger
+  // of the last whole interval's and the current one's (partial: a lower bound of the rate).
+  std::size_t DeparturesPerInterval(TimePoint now) const;
   std::optional<TimePoint> rate_since_;
   std::size_t departed_now_ = 0;
   std::size_t departed_before_ = 0;

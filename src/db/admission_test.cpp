@@ -70,6 +70,35 @@ TEST(AdmissionGate, WhileItStandsOnlyArrivalsTheQueueServesInTimeAreAdmitted) {
   EXPECT_TRUE(Admit(gate, now, 99, 600ms));
 }
 
+// WouldAdmit is Admit without the bookkeeping: the same answer at every moment, also when an
+// interval of departures ends between two calls, whether or not Admit was asked meanwhile.
+TEST(AdmissionGate, WouldAdmitAnswersAsAdmitWould) {
+  AdmissionGate asked(Options());
+  AdmissionGate counting(Options());
+  Stand(asked);
+  Stand(counting);
+  ASSERT_TRUE(asked.overloaded());
+  int refused = 0;
+  int admitted = 0;
+  for (int ms = 500; ms <= 2500; ms += 50) {
+    const TimePoint now = kStart + std::chrono::milliseconds(ms);
+    if (ms == 700) {
+      // One more served, after a long wait: the state holds, the count moves.
+      asked.Left(now, 80ms, 50);
+      counting.Left(now, 80ms, 50);
+    }
+    for (std::size_t waiting : {0, 1, 49, 99, 150}) {
+      const bool would = asked.WouldAdmit(now, waiting, now + 5s);
+      EXPECT_EQ(would, Admit(counting, now, waiting)) << ms << " ms, " << waiting << " waiting";
+      (would ? admitted : refused) += 1;
+    }
+  }
+  EXPECT_GT(admitted, 0);
+  EXPECT_GT(refused, 0);
+  // A full queue is refused, whatever the state.
+  EXPECT_FALSE(asked.WouldAdmit(kStart + 600ms, 100, kStart + 10s));
+}
+
 TEST(AdmissionGate, WhileItStandsNoArrivalIsAdmittedToWaitLongerThanTheStandingWait) {
   AdmissionOptions options = Options();
   options.max_waiters = 1000;
@@ -92,13 +121,13 @@ TEST(AdmissionGate, AnArrivalAdmittedByAnEarlierQueueIsRefusedOnlyForLength) {
   EXPECT_FALSE(gate.Admit(now, 100, now + 60s, Admission::kAlreadyAdmitted)) << "full";
 }
 
-TEST(AdmissionGate, AStandingQueueRefusesAtItsHeadWhoWaitedLongerThanTheStandingWait) {
+TEST(AdmissionGate, AStandingQueueRefusesAtItsHeadWhoWaitedTwiceTheStandingWait) {
   AdmissionGate gate(Options());  // standing wait 1 s
   EXPECT_FALSE(gate.RefusesAtHead(3s)) << "not standing: a backlog is served";
   Stand(gate);
   ASSERT_TRUE(gate.overloaded());
-  EXPECT_TRUE(gate.RefusesAtHead(1001ms));
-  EXPECT_FALSE(gate.RefusesAtHead(1s));
+  EXPECT_TRUE(gate.RefusesAtHead(2001ms));
+  EXPECT_FALSE(gate.RefusesAtHead(2s)) << "admitted to wait 1 s; served when the rate dipped";
 }
 
 TEST(AdmissionGate, AStandingQueueNothingLeavesRefusesEveryArrival) {
@@ -166,6 +195,25 @@ TEST(AdmissionGate, OverloadEndsWithAQuickWaitOrAnEmptyQueue) {
   EXPECT_FALSE(gate.overloaded());
 }
 
+TEST(AdmissionGate, AQuickWaitEndsOverloadOnlyAnIntervalAfterTheLastRefusal) {
+  // While it stands the gate admits only what it expects to serve quickly: those waits are
+  // short by its doing, not because arrivals stopped outpacing the queue.
+  AdmissionGate gate(Options());  // interval 500 ms, target 50 ms
+  Stand(gate);
+  ASSERT_TRUE(gate.overloaded());
+  EXPECT_FALSE(Admit(gate, kStart + 510ms, 99, 400ms));
+  gate.Left(kStart + 520ms, 20ms, 5);
+  EXPECT_TRUE(gate.overloaded()) << "refused 10 ms before";
+  gate.Refused(kStart + 700ms);  // refused on WouldAdmit's answer
+  gate.Left(kStart + 1100ms, 20ms, 5);
+  EXPECT_TRUE(gate.overloaded()) << "refused 400 ms before";
+  gate.Left(kStart + 1150ms, 300ms, 5, /*served=*/false);  // left unserved: a refusal too
+  gate.Left(kStart + 1600ms, 20ms, 5);
+  EXPECT_TRUE(gate.overloaded()) << "left unserved 450 ms before";
+  gate.Left(kStart + 1650ms, 20ms, 5);
+  EXPECT_FALSE(gate.overloaded()) << "a quick wait, a whole interval after the last refusal";
+}
+
 TEST(AdmissionGate, AWaiterWhoseDeadlinePassedDoesNotEndOverload) {
   // Under overload, arrivals that spent most of their deadline in an earlier queue leave
   // this one after a short wait, unserved: that says nothing of how fast it drains.
@@ -189,8 +237,8 @@ TEST(AdmissionGate, AQueueEmptiedByRefusalsAtItsHeadStillStands) {
   Stand(gate);
   ASSERT_TRUE(gate.overloaded());
   for (std::size_t left = 50; left-- > 0;) {
-    ASSERT_TRUE(gate.RefusesAtHead(1500ms));
-    gate.Left(kStart + 510ms, 1500ms, left, /*served=*/false);
+    ASSERT_TRUE(gate.RefusesAtHead(2500ms));
+    gate.Left(kStart + 510ms, 2500ms, left, /*served=*/false);
   }
   EXPECT_TRUE(gate.overloaded());
   EXPECT_FALSE(Admit(gate, kStart + 510ms, 250, 60s)) << "still admits only what drains in time";

@@ -130,7 +130,8 @@ void KeyTurns::Turn::Release() {
 }
 
 asio::awaitable<core::Result<KeyTurns::Turn>> KeyTurns::Wait(std::string key,
-                                                             core::Deadline deadline) {
+                                                             core::Deadline deadline,
+                                                             bool may_wait) {
   // Only locals after the first suspension: the KeyTurns may be gone by then.
   std::shared_ptr<State> state = state_;
   if (state->shut_down) co_return Unavailable();
@@ -146,7 +147,7 @@ asio::awaitable<core::Result<KeyTurns::Turn>> KeyTurns::Wait(std::string key,
   // most the gate's standing wait (at least an interval, see State: the pool's 500 ms would
   // refuse 64 tabs re-saving one step on a loaded machine, turns of 15 ms and more).
   const auto& options = state->gate.options();
-  bool refuse = !state->gate.Admit(now, state->waiting, deadline);
+  bool refuse = !may_wait || !state->gate.Admit(now, state->waiting, deadline);
   if (!refuse && now - place->second.since >= options.interval) {
     const auto own_line =
         static_cast<std::int64_t>(place->second.waiters.size() + 1) * state->RecentHold();

@@ -74,7 +74,10 @@ class KeyTurns {
   // for it has had its turn. kUnavailable (Retry-After 1 s) when `deadline` passes first or
   // Shutdown is called meanwhile, and at once when the admission gate refuses the wait.
   // Call on the owner's thread only; not thread-safe.
-  boost::asio::awaitable<core::Result<Turn>> Wait(std::string key, core::Deadline deadline);
+  // `may_wait` false: a key already held is refused at once instead of waited for (its
+  // caller knows the queue after the turn stands, see Pool::TakeTurn).
+  boost::asio::awaitable<core::Result<Turn>> Wait(std::string key, core::Deadline deadline,
+                                                  bool may_wait = true);
 
   // Wakes every waiter with kUnavailable and refuses new ones.
   void Shutdown();

@@ -24,9 +24,9 @@ using namespace std::chrono_literals;
 // A write of `key` that records when it starts and ends, yielding in between so that others
 // get to run (and would overlap, were they not taking turns).
 asio::awaitable<void> Write(KeyTurns& turns, std::string key, std::string name,
-                            std::vector<std::string>& log) {
+                            std::vector<std::string>& log, bool may_wait = true) {
   const core::Deadline deadline = core::SteadyClock::now() + 60s;
-  auto turn = co_await turns.Wait(key, deadline);
+  auto turn = co_await turns.Wait(key, deadline, may_wait);
   if (!turn) {
     log.push_back(name + " refused");
     co_return;
@@ -61,6 +61,22 @@ TEST(KeyTurns, OtherKeysDoNotWait) {
   ASSERT_EQ(log.size(), 4u);
   EXPECT_EQ(log[0], "a start");
   EXPECT_EQ(log[1], "b start");
+}
+
+// What Pool::TakeTurn asks while its queue stands: a free key is taken, a held one refused
+// at once rather than waited for.
+TEST(KeyTurns, WithoutWaitingAHeldKeyIsRefusedAtOnce) {
+  asio::io_context io;
+  KeyTurns turns;
+  std::vector<std::string> log;
+  asio::co_spawn(io, Write(turns, "user-1", "a", log, false), asio::detached);
+  asio::co_spawn(io, Write(turns, "user-1", "b", log, false), asio::detached);
+  asio::co_spawn(io, Write(turns, "user-2", "c", log, false), asio::detached);
+  asio::co_spawn(io, Write(turns, "user-1", "d", log), asio::detached);
+  io.run();
+  EXPECT_EQ(log, (std::vector<std::string>{"a start", "b refused", "c start", "a end", "c end",
+                                           "d start", "d end"}));
+  EXPECT_EQ(turns.waiting(), 0u);
 }
 
 TEST(KeyTurns, AWaiterWhoseDeadlinePassesIsUnavailableAndLeavesTheLine) {

@@ -3,13 +3,13 @@
 // waiter that leaves the queue tells the admission gate how long it waited.
 #include "db/pg_pool.hpp"
 
-#include "core/request_context.hpp"
-
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/request_context.hpp"
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
 
@@ -283,6 +283,20 @@ void Pool::Release(Slot* slot) {
         }
       },
       asio::detached);
+}
+
+core::Status Pool::Screen(core::Deadline deadline) {
+  if (waiters_.empty() && std::ranges::any_of(connections_, [](const auto& slot) {
+        return !slot->busy && slot->connection->healthy();
+      })) {
+    return {};
+  }
+  const auto now = core::SteadyClock::now();
+  if (admission_.WouldAdmit(now, waiters_.size(), deadline)) return {};
+  admission_.Refused(now);
+  PoolShed().Add();
+  PoolTimeouts().Add();
+  return Unavailable("Servidor saturado; inténtalo de nuevo", "Server overloaded; try again");
 }
 
 asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<PipelineStep> steps,

@@ -61,14 +61,22 @@ class Pool {
       std::vector<PipelineStep> steps, core::Deadline deadline,
       Admission admission = Admission::kGated);
 
+  // Asked before the work that leads to Run — a write's body parsed and validated, its turn
+  // taken: kUnavailable (Retry-After 1 s, counted as shed) when Run would refuse it at once
+  // now, every connection being busy and the admission gate refusing the wait. Refused by
+  // Run instead, the 503 would come after that work, and after the wait for the turn.
+  core::Status Screen(core::Deadline deadline);
+
   // Waits for `key`'s turn before a write that would contend for the same rows (a user's
   // draft): see key_turns.hpp. Hold the Turn across the Run calls of the write; it costs no
   // connection while waiting. kUnavailable (Retry-After 1 s) when the deadline passes first
   // or the pool shuts down. A write that waited for its turn then runs with
-  // Admission::kAlreadyAdmitted.
+  // Admission::kAlreadyAdmitted. While this pool's queue stands, a write whose key is held is
+  // refused at once: its wait would be the write ahead's wait in that queue, then its own
+  // (Screen judged only the second), and it would reach the queue's head stale.
   boost::asio::awaitable<core::Result<KeyTurns::Turn>> TakeTurn(std::string key,
                                                                 core::Deadline deadline) {
-    return turns_.Wait(std::move(key), deadline);
+    return turns_.Wait(std::move(key), deadline, !admission_.overloaded());
   }
 
   int healthy_connections() const;

@@ -296,7 +296,9 @@ TEST(Pool, AFullQueueRefusesAtOnce) {
 // A write that already waited for its turn (db::KeyTurns) was admitted once: refused by the
 // pool's gate on arrival, its 503 would come after that wait. Only a request that meets the
 // pool first is refused on arrival by a standing queue. While the queue stands, a waiter that
-// reaches its head after more than the standing wait is refused there, however it came in.
+// reaches its head after more than twice the standing wait is refused there, however it came
+// in.
+// Pool::Screen answers what Run would on arrival, before the request's work.
 TEST(Pool, AStandingQueueRefusesOnArrivalOnlyWhatItAdmitsFirst) {
   PoolOptions options = Options(1);
   options.admission.target = 1ms;
@@ -304,6 +306,17 @@ TEST(Pool, AStandingQueueRefusesOnArrivalOnlyWhatItAdmitsFirst) {
   options.admission.standing_wait = 100ms;
   PoolHarness h(options);
   Pool* pool = &h.pool();
+  // Pool::Screen, on the pool's thread: what Run would refuse at once, asked before the work.
+  auto screen = [&] {
+    return boost::asio::co_spawn(
+               h.io(),
+               [pool]() -> boost::asio::awaitable<core::Status> {
+                 co_return pool->Screen(core::SteadyClock::now() + 5s);
+               },
+               boost::asio::use_future)
+        .get();
+  };
+  EXPECT_TRUE(screen().has_value()) << "a quiet pool screens nothing out";
   auto& episodes = observability::Metrics().GetCounter("onboardd_db_pool_standing_episodes_total",
                                                        "Times a pool's queue began to stand.");
   const auto episodes_before = episodes.Value();
@@ -352,6 +365,7 @@ TEST(Pool, AStandingQueueRefusesOnArrivalOnlyWhatItAdmitsFirst) {
   TenantTransaction first_here(Context("u"));
   first_here.Add(kWhoAmI);
   auto refused = h.Commit(std::move(first_here));
+  auto screened = screen();
   TenantContext context = Context("u");
   context.admission = Admission::kAlreadyAdmitted;
   TenantTransaction admitted_before(std::move(context));
@@ -367,12 +381,15 @@ TEST(Pool, AStandingQueueRefusesOnArrivalOnlyWhatItAdmitsFirst) {
   ASSERT_TRUE(refused.has_error()) << "the queue never stood: the test exercised nothing";
   EXPECT_GT(episodes.Value(), episodes_before) << "stood, but no episode was counted";
   EXPECT_EQ(refused.error().code, core::ErrorCode::kUnavailable);
-  EXPECT_TRUE(second.has_value() || second_waited > 100ms)
-      << "admitted on arrival: served, or refused at the head after the standing wait";
+  ASSERT_FALSE(screened.has_value()) << "Screen admits what Run refuses on arrival";
+  EXPECT_EQ(screened.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(screened.error().retry_after_seconds, 1);
+  EXPECT_TRUE(second.has_value() || second_waited > 200ms)
+      << "admitted on arrival: served, or refused at the head after twice the standing wait";
   EXPECT_EQ(counts->ended.load(), counts->spawned.load());
   EXPECT_GT(counts->served.load(), 0);
   EXPECT_GT(counts->refused.load(), 0) << "none reached the head of the standing queue late";
-  EXPECT_GE(counts->shortest_refused_wait_ms.load(), 100) << "none is refused on arrival";
+  EXPECT_GE(counts->shortest_refused_wait_ms.load(), 200) << "none is refused on arrival";
 }
 
 TEST(Pool, ConnectionsKilledByTheServerAreReopened) {
