@@ -5,10 +5,14 @@
 //
 //   AUTH_DEV_SECRET=... overload_load --port P --rate R --seconds S --route step|status
 //       [--users N] [--prefix PREFIX] [--max-connections M] [--timeout-ms T]
+//       [--settle-seconds S]
 //
 // Latency is measured from the moment a request was due, not from when it was written, so
 // time spent waiting in the generator counts (no coordinated omission). Prints one
-// `OVERLOAD ...` line (200s and 503s separately) and one `ERROR ...` line per distinct failure.
+// `OVERLOAD ...` line (200s and 503s separately; settled_*: without the requests due in the
+// first --settle-seconds), one `SECOND t=...` line per second of the run (the requests due in
+// it: how the answers evolve, e.g. before the server's admission control finds the queue
+// standing), and one `ERROR ...` line per distinct failure.
 // Exits 1 when an answer was neither 200 nor 503, or a request failed at the socket level.
 #include <sys/resource.h>
 
@@ -54,6 +58,10 @@ struct Options {
   std::string prefix = "overload";
   int max_connections = 4096;
   int timeout_ms = 10'000;
+  // The settled_* figures leave out requests due in the first this many seconds: while the
+  // server's admission control has not yet told overload from a pause (DB_QUEUE_INTERVAL_MS,
+  // by default 1 s, from the first wait above target).
+  double settle_seconds = 2;
 };
 
 struct Connection {
@@ -70,6 +78,9 @@ struct State {
   long sent = 0;
   long unsent = 0;  // due while every allowed connection was busy
   std::vector<double> ok_ms, shed_ms;
+  // The same latencies by the second of the run they were due in (SECOND lines).
+  std::vector<std::vector<double>> ok_ms_by_second, shed_ms_by_second;
+  Clock::time_point start;
   std::map<std::string, long> errors;  // "what" → count
 };
 
@@ -132,10 +143,18 @@ asio::awaitable<void> Fire(long n, Clock::time_point due, const Options& options
     co_return;
   }
   const int status = response.result_int();
+  const auto second = static_cast<std::size_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(due - state.start).count());
+  if (state.ok_ms_by_second.size() <= second) {
+    state.ok_ms_by_second.resize(second + 1);
+    state.shed_ms_by_second.resize(second + 1);
+  }
   if (status == 200) {
     state.ok_ms.push_back(ms);
+    state.ok_ms_by_second[second].push_back(ms);
   } else if (status == 503) {
     state.shed_ms.push_back(ms);
+    state.shed_ms_by_second[second].push_back(ms);
   } else {
     ++state.errors["HTTP " + std::to_string(status)];
   }
@@ -152,6 +171,7 @@ asio::awaitable<void> Schedule(const Options& options, const std::vector<std::st
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer timer(executor);
   const auto start = Clock::now();
+  state.start = start;
   const long total = static_cast<long>(options.rate * options.seconds);
   const auto interval = std::chrono::duration<double>(1.0 / options.rate);
   for (long n = 0; n < total; ++n) {
@@ -191,6 +211,8 @@ bool ParseOptions(int argc, char** argv, Options& options) {
       options.max_connections = std::atoi(value);
     } else if (name == "--timeout-ms") {
       options.timeout_ms = std::atoi(value);
+    } else if (name == "--settle-seconds") {
+      options.settle_seconds = std::atof(value);
     } else {
       return false;
     }
@@ -208,7 +230,8 @@ int main(int argc, char** argv) {
     std::fputs(
         "usage: AUTH_DEV_SECRET=... overload_load --port P --rate R --seconds S "
         "--route step|status\n"
-        "         [--users N] [--prefix PREFIX] [--max-connections M] [--timeout-ms T]\n",
+        "         [--users N] [--prefix PREFIX] [--max-connections M] [--timeout-ms T]\n"
+        "         [--settle-seconds S]\n",
         stderr);
     return 2;
   }
@@ -242,13 +265,30 @@ int main(int argc, char** argv) {
   const double shed_p50 = Percentile(state.shed_ms, 50), shed_p99 = Percentile(state.shed_ms, 99);
   const double ok_max = state.ok_ms.empty() ? 0.0 : state.ok_ms.back();  // sorted above
   const double shed_max = state.shed_ms.empty() ? 0.0 : state.shed_ms.back();
+  std::vector<double> settled_ok, settled_shed;
+  for (std::size_t second = 0; second < state.ok_ms_by_second.size(); ++second) {
+    if (static_cast<double>(second) < options.settle_seconds) continue;
+    const auto& ok_ms = state.ok_ms_by_second[second];
+    const auto& shed_ms = state.shed_ms_by_second[second];
+    settled_ok.insert(settled_ok.end(), ok_ms.begin(), ok_ms.end());
+    settled_shed.insert(settled_shed.end(), shed_ms.begin(), shed_ms.end());
+  }
   std::printf(
       "OVERLOAD route=%s rate=%.0f seconds=%.1f due=%ld sent=%ld unsent=%ld ok=%ld shed=%ld "
       "errors=%ld ok_p50_ms=%.2f ok_p99_ms=%.2f ok_max_ms=%.2f shed_p50_ms=%.2f "
-      "shed_p99_ms=%.2f shed_max_ms=%.2f peak_connections=%d\n",
+      "shed_p99_ms=%.2f shed_max_ms=%.2f peak_connections=%d settled_ok_p99_ms=%.2f "
+      "settled_shed_p99_ms=%.2f\n",
       options.route.c_str(), options.rate, seconds,
       static_cast<long>(options.rate * options.seconds), state.sent, state.unsent, ok, shed, failed,
-      ok_p50, ok_p99, ok_max, shed_p50, shed_p99, shed_max, state.peak_open);
+      ok_p50, ok_p99, ok_max, shed_p50, shed_p99, shed_max, state.peak_open,
+      Percentile(settled_ok, 99), Percentile(settled_shed, 99));
+  for (std::size_t second = 0; second < state.ok_ms_by_second.size(); ++second) {
+    auto& ok_ms = state.ok_ms_by_second[second];
+    auto& shed_ms = state.shed_ms_by_second[second];
+    std::printf("SECOND t=%zu ok=%zu ok_p99_ms=%.2f shed=%zu shed_p50_ms=%.2f shed_p99_ms=%.2f\n",
+                second, ok_ms.size(), Percentile(ok_ms, 99), shed_ms.size(),
+                Percentile(shed_ms, 50), Percentile(shed_ms, 99));
+  }
   for (const auto& [what, count] : state.errors)
     std::printf("ERROR count=%ld what=%s\n", count, what.c_str());
   return failed == 0 ? 0 : 1;
