@@ -56,8 +56,8 @@ enum class Admission {
 //
 // Standing (overloaded()), once every waiter that left the queue for a whole `interval` had
 // waited at least `target`, the queue never emptied meanwhile, and at the interval's end it
-// is not shorter than at its start (a backlog after a pause shrinks: the window starts
-// again). It ends when a waiter is served and leaves the queue empty, or is served after less
+// is not shorter by more than a tenth than at its start (a backlog after a pause shrinks:
+// the window starts again). It ends when a waiter is served and leaves the queue empty, or is served after less
 // than `target` an interval or more after the last refusal. While it stands it admits only
 // arrivals expected to wait less than `standing_wait` and refuses stale heads, so the waits
 // of those it serves are short by its own doing: ending on the first short one (CoDel's

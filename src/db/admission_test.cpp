@@ -159,6 +159,20 @@ TEST(AdmissionGate, ABacklogThatDrainsAfterAPauseIsNotOverload) {
   }
 }
 
+TEST(AdmissionGate, AQueueHeldAtItsLengthBoundStandsThoughItWavers) {
+  // Arrivals keep it full; between two looks it may be a few shorter. That is not a backlog
+  // draining.
+  AdmissionOptions options = Options();
+  options.max_waiters = 1000;
+  AdmissionGate gate(options);
+  std::size_t waiting = 1000;
+  for (int ms = 0; ms <= 500; ms += 10) {
+    gate.Left(kStart + std::chrono::milliseconds(ms), 2s, waiting);
+    waiting -= (ms % 20 == 0) ? 2 : 0;  // 950 after the interval: a twentieth shorter
+  }
+  EXPECT_TRUE(gate.overloaded());
+}
+
 TEST(AdmissionGate, OneQuickWaitRestartsTheInterval) {
   AdmissionGate gate(Options());
   gate.Left(kStart, 80ms, 20);
