@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <set>
+#include <string>
 
 #include "app/routes.hpp"
 
@@ -71,6 +73,34 @@ TEST(OpenApi, EveryRouteOfTheServiceIsDescribed) {
   }
   EXPECT_GT(authenticated, 5);
   EXPECT_TRUE(doc.at("paths").as_object().contains("/openapi.json"));
+}
+
+// The routes whose work queues for the database's writes are screened for overload first
+// (onboarding::WriteOptions): refused before their caller is verified, when the pool would
+// refuse them anyway. Reads are not: a read is cheap to parse and served from caches.
+TEST(OpenApi, TheWizardAndSessionWritesAreScreenedForOverload) {
+  auto snapshot = catalog::LoadBundled();
+  ASSERT_TRUE(snapshot.has_value());
+  http::Router router;
+  const config::Settings settings;
+  Services services;
+  services.settings = &settings;
+  services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
+  services.pools = std::make_shared<db::Pools>(1);
+  RegisterRoutes(router, services);
+  std::set<std::string> screened;
+  for (const auto& route : router.Routes()) {
+    if (route.options.screen) screened.insert(route.method + " " + route.pattern);
+  }
+  EXPECT_EQ(screened, (std::set<std::string>{
+                          "POST /api/onboarding/step",
+                          "POST /api/onboarding/complete",
+                          "POST /api/onboarding/organization",
+                          "POST /api/onboarding/start",
+                          "PUT /api/onboarding/progress",
+                          "PATCH /api/onboarding/session/{id}",
+                          "DELETE /api/onboarding/session/{id}",
+                      }));
 }
 
 }  // namespace

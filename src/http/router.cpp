@@ -147,6 +147,11 @@ boost::asio::awaitable<Response> Router::Dispatch(Request request, Match match) 
   std::optional<RateLimitVerdict> verdict;
   try {
     const RouteOptions& options = match.route->options;
+    if (options.screen) {
+      if (core::Status screened = options.screen(request.worker, request.deadline); !screened) {
+        co_return ErrorResponse(screened.error(), request_id, english);
+      }
+    }
     if (public_rate_limit_ && options.public_rate_limit && !options.authenticated) {
       const int worker = request.worker;
       const boost::asio::ip::address client = request.client_address;

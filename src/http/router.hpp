@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/result.hpp"
 #include "http/request.hpp"
 
@@ -41,6 +42,12 @@ struct RouteOptions {
   // rate limit (SetPublicRateLimit). False for operational routes (health, readiness,
   // metrics), which probes and scrapers call often from one address.
   bool public_rate_limit = true;
+  // Asked first, on the request's I/O thread (Request::worker) with its deadline, before the
+  // public rate limit, authentication and the handler: an error is the answer, and nothing
+  // else runs. For routes whose work waits for the database, overload is cheapest refused
+  // here (db::Pool::Screen): a 503 then costs no verification, no parsing, no coroutine of
+  // the handler's. Empty: nothing is asked.
+  std::function<core::Status(int worker, core::Deadline deadline)> screen;
 };
 
 // Verifies the caller from the Authorization and Cookie headers (either may be empty);

@@ -153,6 +153,44 @@ TEST(Router, AuthenticatedRoutesNeedAVerifiedCaller) {
   EXPECT_EQ(ok.user_hash.size(), 16u);
 }
 
+TEST(Router, AScreenThatRefusesAnswersBeforeAuthenticationAndTheHandler) {
+  Router router;
+  int handled = 0;
+  int verified = 0;
+  bool refuse = true;
+  std::vector<int> workers;
+  RouteOptions options{.authenticated = true};
+  options.screen = [&](int worker, core::Deadline) -> core::Status {
+    workers.push_back(worker);
+    if (!refuse) return {};
+    core::Error error = core::MakeError(core::ErrorCode::kUnavailable);
+    error.retry_after_seconds = 1;
+    return error;
+  };
+  router.Add(
+      verb::post, "/write",
+      [&](Request) -> asio::awaitable<core::Result<Response>> {
+        ++handled;
+        co_return JsonResponse(boost::json::object{{"ok", true}});
+      },
+      options);
+  router.SetAuthenticate([&](std::string, std::string) -> asio::awaitable<core::Result<Principal>> {
+    ++verified;
+    co_return Principal{"user-1", "", ""};
+  });
+  auto refused = DispatchOnce(router, verb::post, "/write");
+  EXPECT_EQ(refused.status, beast_http::status::service_unavailable);
+  EXPECT_EQ(boost::json::parse(refused.body).at("code"), "UNAVAILABLE");
+  EXPECT_EQ(handled, 0);
+  EXPECT_EQ(verified, 0) << "refused before the caller is verified";
+  refuse = false;
+  auto served = DispatchOnce(router, verb::post, "/write");
+  EXPECT_EQ(served.status, beast_http::status::ok);
+  EXPECT_EQ(handled, 1);
+  EXPECT_EQ(verified, 1);
+  EXPECT_EQ(workers, (std::vector<int>{0, 0})) << "asked once per request, with its worker";
+}
+
 TEST(Router, OptionalAuthenticationLetsTheHandlerDecide) {
   Router router;
   router.Add(verb::get, "/either",

@@ -361,7 +361,8 @@ boost::asio::awaitable<core::Result<std::string>> ReadCallerStatus(Dependencies 
 }
 
 void RegisterRoutes(http::Router& router, const Dependencies& deps) {
-  const http::RouteOptions wizard{.max_body_bytes = kWizardMaxBodyBytes, .authenticated = true};
+  const http::RouteOptions wizard =
+      WriteOptions(deps, {.max_body_bytes = kWizardMaxBodyBytes, .authenticated = true});
   const http::RouteOptions signed_in{.authenticated = true};
   const auto idempotent = [&](std::string route, http::Handler handler) {
     return WithIdempotency(deps.pools, std::move(route), std::move(handler));

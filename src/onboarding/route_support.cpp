@@ -25,6 +25,16 @@ CallerContext ContextOf(const http::Request& request) {
   return out;
 }
 
+http::RouteOptions WriteOptions(const Dependencies& dependencies, http::RouteOptions options) {
+  options.screen = [pools = dependencies.pools](int worker,
+                                                core::Deadline deadline) -> core::Status {
+    auto pool = pools->For(worker);
+    if (!pool) return {};  // no database here: the handler answers that
+    return (*pool)->Screen(deadline);
+  };
+  return options;
+}
+
 core::Error FieldError(std::string path, std::string es, std::string en) {
   return core::ValidationError({{std::move(path), {std::move(es), std::move(en)}}});
 }

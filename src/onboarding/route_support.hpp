@@ -18,6 +18,7 @@
 #include "db/pg_pool.hpp"
 #include "db/tenant_transaction.hpp"
 #include "http/request.hpp"
+#include "http/router.hpp"
 #include "onboarding/replica_reads.hpp"
 #include "onboarding/status_cache.hpp"
 
@@ -49,8 +50,9 @@ std::function<Reply(http::Request)> Bind(const Dependencies& dependencies) {
 // A route that writes the caller's onboarding data. It runs in the caller's turn
 // (db::Pool::TakeTurn, keyed by user): concurrent writes of one user on this I/O thread go
 // one at a time before taking a connection, instead of each holding one while it waits for
-// the same row lock. Before its turn, the pool's gate may refuse it at once (db::Pool::Screen);
-// a write that waited for its turn is not refused by that gate afterwards (db::Admission). Once the
+// the same row lock. The route is registered with WriteOptions: before anything else the
+// pool's gate may refuse it at once (db::Pool::Screen); a write that waited for its turn is
+// not refused by that gate afterwards (db::Admission). Once the
 // handler has answered (an error too: PUT /progress stores invalid data, and a failure may follow a
 // commit), the caller's cached status is invalidated, before the answer leaves (with a replica,
 // after the write's WAL position was recorded for the caller).
@@ -66,11 +68,6 @@ Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
     request.commit_lsn = commit_lsn;
   }
   if (auto pool = dependencies.pools->For(worker); pool && !user.empty()) {
-    // Overload is judged once, here, against the pool's queue: refused now, before the body
-    // is parsed and before a wait for the turn, or admitted to both.
-    if (auto screened = (*pool)->Screen(request.deadline); !screened) {
-      co_return screened.error();
-    }
     std::string key = user;
     auto taken = co_await (*pool)->TakeTurn(std::move(key), request.deadline);
     if (!taken) co_return taken.error();
@@ -93,6 +90,11 @@ Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
   }
   co_return reply;
 }
+
+// The options of such a route: `options` with the pool's screen (http::RouteOptions::screen),
+// so that overload is judged once, as soon as the request is read — refused then, before its
+// caller is verified, its body parsed and its turn waited for, or admitted to all of them.
+http::RouteOptions WriteOptions(const Dependencies& dependencies, http::RouteOptions options);
 
 // Bind for such a route.
 template <Reply (*Handler)(Dependencies, http::Request)>

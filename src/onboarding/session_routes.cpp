@@ -550,18 +550,20 @@ Reply CompleteSessionRoute(Dependencies deps, Request request, json::object body
 
 void RegisterSessionRoutes(http::Router& router, const Dependencies& deps) {
   const http::RouteOptions signed_in{.authenticated = true};
-  const http::RouteOptions large{.max_body_bytes = 4u << 20, .authenticated = true};
+  const http::RouteOptions writes = WriteOptions(deps, signed_in);
+  const http::RouteOptions large =
+      WriteOptions(deps, {.max_body_bytes = 4u << 20, .authenticated = true});
   router.Add(verb::post, "/api/onboarding/start",
              WithIdempotency(deps.pools, "POST /api/onboarding/start", BindWrite<StartRoute>(deps)),
-             signed_in);
+             writes);
   router.Add(verb::get, "/api/onboarding/start", Bind<ActiveSessionRoute>(deps), signed_in);
   router.Add(verb::put, "/api/onboarding/progress", BindWrite<SaveProgressRoute>(deps), large);
   router.Add(verb::get, "/api/onboarding/progress", Bind<ReadProgressRoute>(deps), signed_in);
   router.Add(verb::get, "/api/onboarding/session/{id}", Bind<GetSessionRoute>(deps), signed_in);
   router.Add(verb::patch, "/api/onboarding/session/{id}", BindWrite<PatchSessionRoute>(deps),
-             signed_in);
+             writes);
   router.Add(verb::delete_, "/api/onboarding/session/{id}", BindWrite<DeleteSessionRoute>(deps),
-             signed_in);
+             writes);
   router.Add(verb::get, "/api/onboarding/complete", Bind<CompletionStateRoute>(deps), signed_in);
 }
 
