@@ -52,10 +52,10 @@ std::function<Reply(http::Request)> Bind(const Dependencies& dependencies) {
 // one at a time before taking a connection, instead of each holding one while it waits for
 // the same row lock. The route is registered with WriteOptions: before anything else the
 // pool's gate may refuse it at once (db::Pool::Screen); a write that waited for its turn is
-// not refused by that gate afterwards (db::Admission). Once the
-// handler has answered (an error too: PUT /progress stores invalid data, and a failure may follow a
-// commit), the caller's cached status is invalidated, before the answer leaves (with a replica,
-// after the write's WAL position was recorded for the caller).
+// not refused by that gate afterwards (db::Admission). Once the handler has answered (an
+// error too: PUT /progress stores invalid data, and a failure may follow a commit), the
+// caller's cached status is invalidated, before the answer leaves (with a replica, after the
+// write's WAL position was recorded for the caller).
 template <Reply (*Handler)(Dependencies, http::Request)>
 Reply InvalidatingStatus(Dependencies dependencies, http::Request request) {
   const int worker = request.worker;
