@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "app/routes.hpp"
@@ -44,16 +45,24 @@ TEST(OpenApi, DescribesMethodsParametersBodiesAndAuthentication) {
       doc.at("components").at("schemas").at("Error").at("properties").as_object().contains("code"));
 }
 
-TEST(OpenApi, EveryRouteOfTheServiceIsDescribed) {
-  auto snapshot = catalog::LoadBundled();
-  ASSERT_TRUE(snapshot.has_value());
-  http::Router router;
+// The service's whole route table, as `onboardd serve` registers it (no database opened).
+struct ServiceRoutes {
+  ServiceRoutes() {
+    auto snapshot = catalog::LoadBundled();
+    if (!snapshot) throw std::runtime_error("the bundled catalog does not load");
+    services.settings = &settings;
+    services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
+    services.pools = std::make_shared<db::Pools>(1);
+    RegisterRoutes(router, services);
+  }
   const config::Settings settings;
   Services services;
-  services.settings = &settings;
-  services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
-  services.pools = std::make_shared<db::Pools>(1);
-  RegisterRoutes(router, services);
+  http::Router router;
+};
+
+TEST(OpenApi, EveryRouteOfTheServiceIsDescribed) {
+  ServiceRoutes service;
+  const http::Router& router = service.router;
   auto routes = router.Routes();
   ASSERT_GT(routes.size(), 15u);
   json::value doc = json::parse(OpenApiDocument(router));
@@ -79,15 +88,8 @@ TEST(OpenApi, EveryRouteOfTheServiceIsDescribed) {
 // (onboarding::WriteOptions): refused before their caller is verified, when the pool would
 // refuse them anyway. Reads are not: a read is cheap to parse and served from caches.
 TEST(OpenApi, TheWizardAndSessionWritesAreScreenedForOverload) {
-  auto snapshot = catalog::LoadBundled();
-  ASSERT_TRUE(snapshot.has_value());
-  http::Router router;
-  const config::Settings settings;
-  Services services;
-  services.settings = &settings;
-  services.catalog = std::make_shared<catalog::Catalog>(std::move(*snapshot));
-  services.pools = std::make_shared<db::Pools>(1);
-  RegisterRoutes(router, services);
+  ServiceRoutes service;
+  const http::Router& router = service.router;
   std::set<std::string> screened;
   for (const auto& route : router.Routes()) {
     if (route.options.screen) screened.insert(route.method + " " + route.pattern);
