@@ -58,12 +58,12 @@ enum class Admission {
 // waited at least `target`, the queue never emptied meanwhile, and at the interval's end it
 // is not shorter by more than a tenth than at its start (a backlog after a pause shrinks:
 // the window starts again). It ends when a waiter is served and leaves the queue empty, or is
-// served after less than `target` an interval or more after the last refusal. While it stands it
-// admits only arrivals expected to wait less than `standing_wait` and refuses stale heads, so the
-// waits of those it serves are short by its own doing: ending on the first short one (CoDel's rule)
-// let the queue refill to its bound and stand again an interval later, over and over (at 10x the
-// step route's capacity: 31 episodes in 20 s, a tenth of the 503s after a wait of 0.5–2 s). A whole
-// interval with no refusal says the arrivals fit again.
+// served after less than `target` an interval or more after the last refusal. While it
+// stands it admits only arrivals expected to wait less than `standing_wait` and refuses stale
+// heads, so the waits of those it serves are short by its own doing: ending on the first
+// short one (CoDel's rule) let the queue refill to its bound and stand again an interval
+// later, over and over (at 10x the step route's capacity: 31–34 episodes in 20 s, and 503s
+// after waits of 0.5–2 s). A whole interval with no refusal says the arrivals fit again.
 class AdmissionGate {
  public:
   using TimePoint = core::SteadyClock::time_point;

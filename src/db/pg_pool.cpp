@@ -24,6 +24,7 @@ struct Pool::Slot {
   std::unique_ptr<PgConnection> connection;
   bool busy = false;
   bool reconnecting = false;
+  bool Free() const;  // not busy and healthy: a request may take it
 };
 
 struct Pool::Waiter {
@@ -118,6 +119,11 @@ core::Error Unavailable(const char* es, const char* en) {
   core::Error error = core::MakeError(core::ErrorCode::kUnavailable, {es, en});
   error.retry_after_seconds = 1;
   return error;
+}
+
+// A request admission control refused, or whose deadline passed in the queue.
+core::Error Overloaded() {
+  return Unavailable("Servidor saturado; inténtalo de nuevo", "Server overloaded; try again");
 }
 
 }  // namespace
@@ -232,9 +238,11 @@ void Pool::GateLeft(core::SteadyClock::time_point now, core::SteadyClock::durati
   if (!stood) PoolStandingEpisodes().Add();
 }
 
+bool Pool::Slot::Free() const { return !busy && connection->healthy(); }
+
 Pool::Slot* Pool::TakeFree() {
   for (auto& slot : connections_) {
-    if (!slot->busy && slot->connection->healthy()) {
+    if (slot->Free()) {
       slot->busy = true;
       slot->connection->StopWatching();
       return slot.get();
@@ -286,17 +294,14 @@ void Pool::Release(Slot* slot) {
 }
 
 core::Status Pool::Screen(core::Deadline deadline) {
-  if (waiters_.empty() && std::ranges::any_of(connections_, [](const auto& slot) {
-        return !slot->busy && slot->connection->healthy();
-      })) {
-    return {};
-  }
+  const auto free = [](const std::unique_ptr<Slot>& slot) { return slot->Free(); };
+  if (waiters_.empty() && std::ranges::any_of(connections_, free)) return {};
   const auto now = core::SteadyClock::now();
   if (admission_.WouldAdmit(now, waiters_.size(), deadline)) return {};
   admission_.Refused(now);
   PoolShed().Add();
   PoolTimeouts().Add();
-  return Unavailable("Servidor saturado; inténtalo de nuevo", "Server overloaded; try again");
+  return Overloaded();
 }
 
 asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<PipelineStep> steps,
@@ -313,8 +318,7 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
       if (!admission_.Admit(asked, waiters_.size(), deadline, admission)) {
         PoolShed().Add();
         PoolTimeouts().Add();
-        co_return Unavailable("Servidor saturado; inténtalo de nuevo",
-                              "Server overloaded; try again");
+        co_return Overloaded();
       }
       auto waiter = std::make_shared<Waiter>(io_, asked);
       waiter->timer.expires_at(deadline);
@@ -331,8 +335,7 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
           GateLeft(now, now - waiter->queued, /*served=*/false);
         }
         PoolTimeouts().Add();
-        co_return Unavailable("Servidor saturado; inténtalo de nuevo",
-                              "Server overloaded; try again");
+        co_return Overloaded();
       }
       slot->connection->StopWatching();
     }
