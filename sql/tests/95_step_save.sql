@@ -2,7 +2,7 @@
 -- are scoped to the fixture users and to rows of this transaction (other tests write to the
 -- same database at the same time).
 
-select plan(23);
+select plan(24);
 
 \set new_mallory '00000000-0000-4000-8000-0000000095a1'
 \set new_mallory2 '00000000-0000-4000-8000-0000000095a2'
@@ -80,24 +80,28 @@ select results_eq($$select id::text, status from onboarding_sessions where user_
                   format($$values (%L, 'expired'), (%L, 'in_progress')$$, :'new_mallory', :'new_mallory2'),
                   'and marks the stale one expired');
 
--- The audit rows: the same as the five statements wrote, in the same order, in mallory's chain -------
+-- The audit rows: the session's lifecycle in mallory's chain, each save in the step-save log (0019) --
 select results_eq(format($$select action, entity_id, details, chain_key, organization_id::text, request_id
                            from audit_log where actor_id = 'mallory' and request_id = 'req-95-step-save'
                            order by chain_seq$$),
                   format($$values ('onboarding.session_started', %1$L, '{"flow": "wizard"}'::jsonb, 'user:mallory', null::text, 'req-95-step-save'),
-                                  ('onboarding.step_saved', %1$L, '{"step": 1}'::jsonb, 'user:mallory', null, 'req-95-step-save'),
-                                  ('onboarding.step_saved', %1$L, '{"step": 2}', 'user:mallory', null, 'req-95-step-save'),
-                                  ('onboarding.step_saved', %1$L, '{"step": 2}', 'user:mallory', null, 'req-95-step-save'),
-                                  ('onboarding.step_saved', %1$L, '{"step": 2}', 'user:mallory', null, 'req-95-step-save'),
-                                  ('onboarding.step_saved', %1$L, '{"step": 2}', 'user:mallory', null, 'req-95-step-save'),
                                   ('onboarding.session_expired', %1$L, '{"by": "request"}', 'user:mallory', null, 'req-95-step-save'),
-                                  ('onboarding.session_started', %2$L, '{"flow": "wizard"}', 'user:mallory', null, 'req-95-step-save'),
-                                  ('onboarding.step_saved', %2$L, '{"step": 1}', 'user:mallory', null, 'req-95-step-save')$$,
+                                  ('onboarding.session_started', %2$L, '{"flow": "wizard"}', 'user:mallory', null, 'req-95-step-save')$$,
                          :'new_mallory', :'new_mallory2'),
-                  'one audit row per save (two when it starts the session, three when it also expires one)');
+                  'a save that starts the session audits it (and the expiry of a stale one) in the user''s chain');
+select results_eq($$select session_id::text, user_id, step, request_id, saved_at = now()
+                    from onboarding_step_saves where user_id = 'mallory' order by saved_at, session_id, step$$,
+                  format($$values (%1$L, 'mallory', 1, 'req-95-step-save', true),
+                                  (%1$L, 'mallory', 2, 'req-95-step-save', true),
+                                  (%1$L, 'mallory', 2, 'req-95-step-save', true),
+                                  (%1$L, 'mallory', 2, 'req-95-step-save', true),
+                                  (%1$L, 'mallory', 2, 'req-95-step-save', true),
+                                  (%2$L, 'mallory', 1, 'req-95-step-save', true)$$,
+                         :'new_mallory', :'new_mallory2'),
+                  'and every save writes one row of the step-save log: session, user, step, request, time');
 set local role onboardd_owner;
 select results_eq($$select row_count, first_bad_seq, problem from onboardd_private.audit_verify_chains('user:mallory')$$,
-                  $$values (9::bigint, null::bigint, null::text)$$,
+                  $$values (3::bigint, null::bigint, null::text)$$,
                   'mallory''s chain verifies');
 reset role;
 
@@ -114,10 +118,12 @@ select is((select form_data from onboarding_sessions where id = :'sess_zoe'), '{
           'zoe''s session is untouched');
 select is((select count(*) from onboarding_progress where user_id = 'zoe'), 1::bigint,
           'and so are her progress rows');
+select results_eq($$select session_id::text, user_id, step from onboarding_step_saves
+                    where request_id = 'req-95-step-save' and user_id <> 'mallory'$$,
+                  format($$values (%L, 'bob', 1)$$, :'sess_bob'),
+                  'bob''s save is logged as bob''s, in his session');
 select is((select count(*) from audit_log where actor_id = 'bob' and request_id = 'req-95-step-save'),
-          1::bigint, 'bob''s save is audited as bob');
-select is((select organization_id from audit_log where actor_id = 'bob' and request_id = 'req-95-step-save'),
-          null::uuid, 'in his own chain (a draft belongs to no organization)');
+          0::bigint, 'and in no chain (a draft belongs to no organization)');
 
 -- Without identity nothing is written --------------------------------------------------------------
 select pg_temp.act_as_nobody();

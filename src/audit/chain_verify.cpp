@@ -29,6 +29,8 @@ std::string Why(const std::string& problem) {
   if (problem == "missing_tail")
     return "rows are missing after the last one (the chain's head is ahead)";
   if (problem == "head_mismatch") return "the chain's head does not match its last row";
+  if (problem == "step_saves")
+    return "the draft's step saves it sealed (onboarding_step_saves) were changed or deleted";
   return problem;
 }
 

@@ -16,6 +16,14 @@ TEST(ChainLine, SaysOkOrNamesTheFirstBrokenLink) {
   ChainState tail{
       .chain_key = "user:bob", .rows = 1, .first_bad_seq = 2, .problem = "missing_tail"};
   EXPECT_EQ(FormatChainLine(tail).substr(0, 32), "user:bob  1 row  BROKEN at seq 2");
+  ChainState sealed{.chain_key = "org:y",
+                    .rows = 2,
+                    .first_bad_seq = 2,
+                    .first_bad_id = 77,
+                    .problem = "step_saves"};
+  EXPECT_EQ(FormatChainLine(sealed),
+            "org:y  2 rows  BROKEN at seq 2 (audit_log.id 77): the draft's step saves it sealed "
+            "(onboarding_step_saves) were changed or deleted");
 }
 
 }  // namespace

@@ -187,12 +187,14 @@ constexpr Statement kInsertCompletedSession{
     "where s.user_id = " ONBOARDD_ME " and s.organization_id = o.id)"};
 
 // $1 organization id, $2 details, $3 action of the second row, $4 its entity type, $5 its id.
+// An `onboarding.completed` row also seals the draft's step saves (details.stepSaves, 0019).
 constexpr Statement kAuditOrganization{
     "onb_audit_org",
     "insert into public.audit_log (organization_id, actor_id, action, entity_type, entity_id, "
     "details) "
     "select o.id, o.created_by, a.action, a.entity_type, coalesce(a.entity_id, o.id::text), "
-    "$2::jsonb "
+    "case when a.action = 'onboarding.completed' then $2::jsonb || jsonb_build_object("
+    "'stepSaves', onboardd_private.step_saves_seal(o.id)) else $2::jsonb end "
     "from public.organizations o cross join (values ('organization.created', 'organization', "
     "null::text), "
     "($3::text, $4::text, $5::text)) as a(action, entity_type, entity_id) where o.id = $1::uuid"};

@@ -1,7 +1,8 @@
 // What issue 13 added to the onboarding routes, over sockets against PostgreSQL as the app
 // role: Idempotency-Key replays keep their significant headers and never store image bytes;
 // expired keys are purged by the periodic job; the wizard's session start and every expiry
-// (a request's, the job's) write their audit rows; the funnel counters count.
+// (a request's, the job's) write their audit rows; each step save is logged and the completion
+// seals the log; the funnel counters count.
 #include <gtest/gtest.h>
 
 #include "observability/metrics.hpp"
@@ -183,6 +184,72 @@ TEST_F(OperationsApi, SessionStartAndEveryExpiryAreAudited) {
                   "'in_progress'",
                   user),
             0);
+}
+
+// Issue 15: a draft save's audit row is one row of onboarding_step_saves (no chain), in the
+// caller's name; the completion seals them into the organization's chain (0019).
+TEST_F(OperationsApi, EachStepSaveIsLoggedInTheCallersNameAndTheCompletionSealsThem) {
+  const std::string user = NewUser("step-log");
+  const std::string other = NewUser("step-log-other");
+  ApiReply first = Post("/api/onboarding/step", Step(1, {{"role", "ceo"}}), user);
+  ApiReply second = Post("/api/onboarding/step", Step(2, Company()), user);
+  ApiReply others = Post("/api/onboarding/step", Step(1, {{"role", "manager"}}), other);
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_EQ(second.status, 200) << second.body;
+  ASSERT_EQ(others.status, 200) << others.body;
+  EXPECT_EQ(Scalar("select string_agg(step || ' ' || request_id, ', ' order by saved_at, step) "
+                   "from onboarding_step_saves where user_id = $1",
+                   user),
+            "1 " + first.Header("X-Request-Id") + ", 2 " + second.Header("X-Request-Id"));
+  EXPECT_EQ(Scalar("select string_agg(step || ' ' || request_id, ', ') from onboarding_step_saves "
+                   "where user_id = $1",
+                   other),
+            "1 " + others.Header("X-Request-Id"));
+  EXPECT_EQ(Count("select count(*) from onboarding_step_saves v join onboarding_sessions s on "
+                  "s.id = v.session_id where v.user_id = $1 and s.user_id <> v.user_id",
+                  user),
+            0)
+      << "each save is logged against the caller's own session";
+  EXPECT_EQ(Count("select count(*) from audit_log where actor_id = $1 and action like '%step%'",
+                  user),
+            0)
+      << "and not in the user's chain";
+
+  json::object data{{"welcome", json::object{{"role", "ceo"}}},
+                    {"company", Company()},
+                    {"organization", json::object{{"teamSize", 3}}}};
+  ApiReply done = Post("/api/onboarding/complete", json::object{{"data", data}}, user);
+  ASSERT_EQ(done.status, 200) << done.body;
+  const std::string org = Scalar("select id from organizations where created_by = $1", user);
+  ASSERT_FALSE(org.empty());
+  EXPECT_EQ(Scalar("select concat_ws(' ', details -> 'stepSaves' ->> 'count', "
+                   "((details -> 'stepSaves' -> 'sessions') = (select jsonb_agg(s.id) from "
+                   "onboarding_sessions s where s.organization_id = a.organization_id))::text) "
+                   "from audit_log a where a.organization_id = $1 and "
+                   "a.action = 'onboarding.completed'",
+                   org),
+            "2 true")
+      << "the completion's audit row seals the two saves of the session it completed";
+  const std::string verify =
+      "select coalesce(problem, 'ok') from onboardd_private.audit_verify_chains('org:' || $1)";
+  EXPECT_EQ(Scalar(verify, org), "ok");
+  // A save forged into the sealed session afterwards is found; then taken out again (behind
+  // the triggers' back), so that the log is whole for the tests that check all of it.
+  const std::string session = Scalar(
+      "select details -> 'stepSaves' -> 'sessions' ->> 0 from audit_log where organization_id = "
+      "$1::uuid and action = 'onboarding.completed'",
+      org);
+  Scalar(
+      "insert into onboarding_step_saves (session_id, user_id, step, request_id) "
+      "select $1::uuid, s.user_id, 3, 'forged' from onboarding_sessions s where s.id = $1::uuid",
+      session);
+  EXPECT_EQ(Scalar(verify, org), "step_saves") << "a save added to the sealed session is found";
+  Scalar(
+      "with off as (select set_config('session_replication_role', 'replica', true)) "
+      "delete from onboarding_step_saves where session_id = $1::uuid and request_id = 'forged' "
+      "and exists (select from off)",
+      session);
+  EXPECT_EQ(Scalar(verify, org), "ok") << "and the log is whole again";
 }
 
 TEST_F(OperationsApi, TheFunnelCountersCount) {
