@@ -3,12 +3,14 @@
 -- Every POST /step wrote an `onboarding.step_saved` row into audit_log, chained per user
 -- ('user:<sub>'): its BEFORE INSERT trigger (SECURITY DEFINER, three statements on the
 -- chain's head), the identity sequence, three indexes and the row itself. That row was more
--- than half of a save. pgbench at 64 clients, alternating, three rounds of 6 s each on the
--- scripts of `db_bench --print-pgbench-step[-floor]` (tps):
---   save_step as 0016 wrote it                       576 / 815 / 837
---   the same, the step's audit row in this table     912 / 1,169 / 1,254
---   the same without any audit row                 1,055 / 1,238 / 1,703
---   the floor (one upsert of the draft)            1,530 / 1,855 / 2,366
+-- than half of a save. pgbench at 64 clients on a shared 2-core machine, the scripts of
+-- `db_bench --print-pgbench-step[-floor]`, 6 s each, alternating (tps; two sets of three
+-- rounds, the first with a bare table in place of this one):
+--   save_step as 0016 wrote it                 576 / 815 / 837        879 / 750 / 820
+--   save_step as below                         912 / 1,169 / 1,254  1,206 / 1,247 / 988
+--   save_step without any audit row          1,055 / 1,238 / 1,703
+--   the floor (one upsert of the draft)      1,530 / 1,855 / 2,366  1,711 / 2,138 / 1,582
+-- i.e. from 45 % of the floor to 63 % (means of the second set).
 -- As the issue asks, a draft is audited without a chain until an organization exists: a draft
 -- belongs to no organization, and its saves are the one high-volume write of the product.
 --
