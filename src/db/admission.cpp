@@ -22,6 +22,19 @@ std::size_t AdmissionGate::DeparturesPerInterval(TimePoint now) const {
   return std::max(departed_before_, departed_now_);
 }
 
+bool AdmissionGate::RefusalsStopped(TimePoint now) const {
+  return !last_refusal_ || now - *last_refusal_ >= options_.interval;
+}
+
+void AdmissionGate::ServedAtOnce(TimePoint now) {
+  CountDepartures(now);
+  ++departed_now_;
+  if (overloaded_ && RefusalsStopped(now)) {
+    window_end_.reset();
+    overloaded_ = false;
+  }
+}
+
 bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline,
                           Admission admission) {
   bool admitted = waiting < options_.max_waiters;
@@ -53,14 +66,16 @@ void AdmissionGate::Left(TimePoint now, Duration sojourn, std::size_t waiting, b
   } else {
     Refused(now);
   }
-  const bool refusals_stopped = !last_refusal_ || now - *last_refusal_ >= options_.interval;
+  const bool refusals_stopped = RefusalsStopped(now);
   // A standing queue emptied by refusals at its head (RefusesAtHead) or by deadlines has not
-  // drained: only a served waiter leaving it empty ends the state. (Counting the emptiness
-  // alone, a purge of stale heads ended it, and the queue refilled to its bound before the
-  // next interval found it standing again.) Before it stands, any empty queue restarts the
-  // window.
-  if ((served && sojourn < options_.target && (refusals_stopped || !overloaded_)) ||
-      (waiting == 0 && (served || !overloaded_))) {
+  // drained: only a served waiter leaving it empty ends the state, and only an interval after
+  // the last refusal, as a short wait. (Counting the emptiness alone, a purge of stale heads
+  // ended it; counting a served waiter's, the gate's own refusals emptied it: either way the
+  // queue refilled to its bound before the next interval found it standing again, its waiters
+  // then refused at the head after a second or more.) Before it stands, any empty queue
+  // restarts the window.
+  if ((served && (sojourn < options_.target || waiting == 0) && (refusals_stopped || !overloaded_)) ||
+      (waiting == 0 && !overloaded_)) {
     window_end_.reset();
     overloaded_ = false;
     return;

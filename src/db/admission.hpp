@@ -57,8 +57,9 @@ enum class Admission {
 // Standing (overloaded()), once every waiter that left the queue for a whole `interval` had
 // waited at least `target`, the queue never emptied meanwhile, and at the interval's end it
 // is not shorter by more than a tenth than at its start (a backlog after a pause shrinks:
-// the window starts again). It ends when a waiter is served and leaves the queue empty, or is
-// served after less than `target` an interval or more after the last refusal. While it
+// the window starts again). It ends when a request is served (a waiter that leaves the queue
+// empty or waited less than `target`, or one that found a connection free) an interval or
+// more after the last refusal. While it
 // stands it admits only arrivals expected to wait less than `standing_wait` and refuses stale
 // heads, so the waits of those it serves are short by its own doing: ending on the first
 // short one (CoDel's rule) let the queue refill to its bound and stand again an interval
@@ -104,6 +105,14 @@ class AdmissionGate {
   // unserved waits would otherwise end the standing state while hundreds are still queued.
   void Left(TimePoint now, Duration sojourn, std::size_t waiting, bool served = true);
 
+  // A request took a free connection at `now`, without waiting (the queue was empty). It
+  // counts towards the rate the pool serves at, as a waiter served does: the queue's rate
+  // alone, while the gate keeps the queue short, measured only the part of the pool's work
+  // that had waited, and the gate then admitted a fraction of what the connections serve
+  // (at 10x the step route's capacity, seconds with no 200 at all). Like a short wait, it
+  // ends the standing state an interval after the last refusal.
+  void ServedAtOnce(TimePoint now);
+
   // A request was refused at `now` on WouldAdmit's answer: arrivals outpace the queue.
   // (Admit's refusals, and waiters that leave unserved, are counted without it.)
   void Refused(TimePoint now) { last_refusal_ = now; }
@@ -113,6 +122,7 @@ class AdmissionGate {
 
  private:
   const AdmissionOptions options_;
+  bool RefusalsStopped(TimePoint now) const;
   bool overloaded_ = false;
   // While every leaving waiter is above target: when the interval ends, and the queue's
   // length when it began.

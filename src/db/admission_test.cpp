@@ -240,7 +240,43 @@ TEST(AdmissionGate, AWaiterWhoseDeadlinePassedDoesNotEndOverload) {
   gate.Left(kStart + 520ms, 5ms, 0, /*served=*/false);
   EXPECT_TRUE(gate.overloaded()) << "emptied by deadlines, not drained";
   gate.Left(kStart + 530ms, 700ms, 0);
-  EXPECT_FALSE(gate.overloaded()) << "a served waiter leaves it empty: drained";
+  EXPECT_TRUE(gate.overloaded()) << "served and empty, but 10 ms after a refusal";
+  gate.Left(kStart + 1030ms, 700ms, 0);
+  EXPECT_FALSE(gate.overloaded()) << "a served waiter leaves it empty an interval later: drained";
+}
+
+TEST(AdmissionGate, AQueueEmptiedWhileArrivalsAreStillRefusedStillStands) {
+  // The gate's own refusals keep a standing queue short, often empty: a waiter served from it
+  // says nothing of the arrivals. Ending the state there let the queue refill to its bound and
+  // stand again an interval later, its waiters refused at the head after a second or more.
+  AdmissionGate gate(Options());
+  Stand(gate);
+  ASSERT_TRUE(gate.overloaded());
+  for (int ms = 510; ms < 2000; ms += 100) {
+    gate.Refused(kStart + std::chrono::milliseconds(ms));
+    gate.Left(kStart + std::chrono::milliseconds(ms + 50), 10ms, 0);
+    ASSERT_TRUE(gate.overloaded()) << "at " << ms << " ms";
+  }
+  gate.Left(kStart + 2500ms, 10ms, 0);
+  EXPECT_FALSE(gate.overloaded()) << "an interval after the last refusal";
+}
+
+TEST(AdmissionGate, RequestsServedAtOnceCountTowardsTheRate) {
+  // While it stands the queue is short and many requests find a connection free: the pool
+  // serves them too, and an arrival behind the queue moves at the pool's whole rate.
+  AdmissionOptions options = Options();  // interval 500 ms, standing wait 1 s
+  options.max_waiters = 1000;
+  AdmissionGate gate(options);
+  Stand(gate);  // 100 waiters served in the first 500 ms
+  ASSERT_TRUE(gate.overloaded());
+  gate.Refused(kStart + 505ms);
+  for (int i = 0; i < 100; ++i) gate.Left(kStart + 510ms + std::chrono::milliseconds(i), 80ms, 5);
+  EXPECT_FALSE(Admit(gate, kStart + 650ms, 299, 60s)) << "300 at 100 per 500 ms: 1.5 s";
+  for (int i = 0; i < 300; ++i) gate.ServedAtOnce(kStart + 700ms + std::chrono::milliseconds(i));
+  EXPECT_TRUE(Admit(gate, kStart + 1000ms, 299, 60s)) << "300 at 400 per 500 ms: 375 ms";
+  EXPECT_TRUE(gate.overloaded()) << "the last refusal 350 ms before: still standing";
+  gate.ServedAtOnce(kStart + 1200ms);
+  EXPECT_FALSE(gate.overloaded()) << "served at once, an interval after the last refusal";
 }
 
 TEST(AdmissionGate, AQueueEmptiedByRefusalsAtItsHeadStillStands) {
@@ -270,7 +306,10 @@ TEST(AdmissionGate, AStandingQueueThatEmptiedServingNoneAdmitsOneAndEndsWhenItIs
   EXPECT_FALSE(Admit(gate, later, 1)) << "nothing served for two intervals: refused";
   EXPECT_TRUE(Admit(gate, later, 0)) << "an empty queue takes one";
   gate.Left(later + 300ms, 300ms, 0);
-  EXPECT_FALSE(gate.overloaded());
+  EXPECT_TRUE(gate.overloaded()) << "the arrival refused 300 ms before";
+  EXPECT_TRUE(Admit(gate, later + 300ms, 0));
+  gate.Left(later + 600ms, 300ms, 0);
+  EXPECT_FALSE(gate.overloaded()) << "served, an interval after the last refusal";
 }
 
 TEST(AdmissionGate, BeforeItStandsAnyEmptyQueueRestartsTheInterval) {

@@ -233,6 +233,16 @@ void Pool::GateLeft(core::SteadyClock::time_point now, core::SteadyClock::durati
                     bool served) {
   const bool stood = admission_.overloaded();
   admission_.Left(now, sojourn, waiters_.size(), served);
+  ReportStanding(stood);
+}
+
+void Pool::GateServedAtOnce(core::SteadyClock::time_point now) {
+  const bool stood = admission_.overloaded();
+  admission_.ServedAtOnce(now);
+  ReportStanding(stood);
+}
+
+void Pool::ReportStanding(bool stood) {
   if (admission_.overloaded() == stood) return;
   PoolStanding().Add(stood ? -1 : 1);
   if (!stood) PoolStandingEpisodes().Add();
@@ -314,7 +324,9 @@ asio::awaitable<core::Result<PgConnection::Outcome>> Pool::Run(std::vector<Pipel
     }
     const auto asked = core::SteadyClock::now();
     Slot* slot = TakeFree();
-    if (!slot) {
+    if (slot) {
+      GateServedAtOnce(asked);
+    } else {
       if (!admission_.Admit(asked, waiters_.size(), deadline, admission)) {
         PoolShed().Add();
         PoolTimeouts().Add();

@@ -89,6 +89,9 @@ class Pool {
   // A waiter left the queue: tells the admission gate, and the gauges when it changes state.
   void GateLeft(core::SteadyClock::time_point now, core::SteadyClock::duration sojourn,
                 bool served);
+  // A request took a free connection without waiting: the same.
+  void GateServedAtOnce(core::SteadyClock::time_point now);
+  void ReportStanding(bool stood);  // the gauges, when the state is no longer `stood`
   void Release(Slot* slot);
   Slot* TakeFree();
 
