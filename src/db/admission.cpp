@@ -74,7 +74,8 @@ void AdmissionGate::Left(TimePoint now, Duration sojourn, std::size_t waiting, b
   // queue refilled to its bound before the next interval found it standing again, its waiters
   // then refused at the head after a second or more.) Before it stands, any empty queue
   // restarts the window.
-  if ((served && (sojourn < options_.target || waiting == 0) && (refusals_stopped || !overloaded_)) ||
+  if ((served && (sojourn < options_.target || waiting == 0) &&
+       (refusals_stopped || !overloaded_)) ||
       (waiting == 0 && !overloaded_)) {
     window_end_.reset();
     overloaded_ = false;

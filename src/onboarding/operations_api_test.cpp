@@ -210,9 +210,8 @@ TEST_F(OperationsApi, EachStepSaveIsLoggedInTheCallersNameAndTheCompletionSealsT
                   user),
             0)
       << "each save is logged against the caller's own session";
-  EXPECT_EQ(Count("select count(*) from audit_log where actor_id = $1 and action like '%step%'",
-                  user),
-            0)
+  EXPECT_EQ(
+      Count("select count(*) from audit_log where actor_id = $1 and action like '%step%'", user), 0)
       << "and not in the user's chain";
 
   json::object data{{"welcome", json::object{{"role", "ceo"}}},
