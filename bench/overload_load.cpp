@@ -1,9 +1,13 @@
 // Open-loop overload (issue 14, SPEC §7): requests are sent at a fixed rate whatever the
 // server answers, as real users arrive, so that a server slower than the rate sees its queue
 // grow instead of slowing the generator down (wrk is closed-loop: it waits for answers).
-// A request that finds no idle keep-alive connection opens a new one, up to a cap.
+// A request that finds no idle keep-alive connection opens a new one, up to a cap. Route
+// `hello` sends GET /hello, for bench/hello_server: the same server stack with a no-op
+// handler, whose answers at the same rate are the floor any route's answers can reach here.
+// The requests are written out before the run and the answers read without keeping their
+// fields, so that the generator takes as little as it can of the CPU it shares with the server.
 //
-//   AUTH_DEV_SECRET=... overload_load --port P --rate R --seconds S --route step|status
+//   AUTH_DEV_SECRET=... overload_load --port P --rate R --seconds S --route step|status|hello
 //       [--users N] [--prefix PREFIX] [--max-connections M] [--timeout-ms T]
 //       [--settle-seconds S]
 //
@@ -24,11 +28,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -64,19 +67,56 @@ struct Options {
   double settle_seconds = 2;
 };
 
+// A keep-alive connection, reused by later requests once its answer is in. Connections are
+// never freed during the run: a closed one is reopened by the next request that needs one.
 struct Connection {
-  explicit Connection(asio::any_io_executor executor) : stream(std::move(executor)) {}
-  beast::tcp_stream stream;
+  explicit Connection(asio::any_io_executor executor) : socket(std::move(executor)) {}
+  tcp::socket socket;
   beast::flat_buffer buffer;
+  bool busy = false;
+  bool timed_out = false;
+  Clock::time_point busy_since;
+};
+
+// Reads an answer's status line and framing, keeping no field and no body: the generator
+// must cost as little CPU as it can, since it shares the machine with the server it measures.
+class StatusParser final : public bhttp::basic_parser<false> {
+ public:
+  int status() const { return status_; }
+
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int,
+                       beast::error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
+    status_ = code;
+  }
+  void on_field_impl(bhttp::field, beast::string_view, beast::string_view,
+                     beast::error_code&) override {}
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, beast::error_code&) override {}
+  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                 beast::error_code&) override {
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  int status_ = 0;
 };
 
 // Everything on the one driver thread (no locks).
 struct State {
-  std::vector<std::unique_ptr<Connection>> idle;
-  int open = 0;  // connections open (idle or busy)
+  std::vector<std::unique_ptr<Connection>> all;  // every connection ever made, open or not
+  std::vector<Connection*> idle;                 // open, no request on them
+  std::vector<Connection*> closed;               // to reopen
+  int open = 0;                                  // connections open (idle or busy)
   int peak_open = 0;
   long sent = 0;
   long unsent = 0;  // due while every allowed connection was busy
+  bool done = false;
   std::vector<double> ok_ms, shed_ms;
   // The same latencies by the second of the run they were due in (SECOND lines).
   std::vector<std::vector<double>> ok_ms_by_second, shed_ms_by_second;
@@ -90,59 +130,101 @@ const char* kStepBodies[] = {
     R"({"step":3,"data":{"teamSize":12,"structure":"flat","methodology":"okrs",)"
     R"("collaborationStyle":"hybrid","integrations":["slack"],"departments":["Ventas"]}})",
 };
+constexpr long kStepBodyCount = 3;
+
+// Every request the run can send, written out once: request n is requests[n % size()] (user
+// n % users, and for /step body n % 3).
+std::vector<std::string> RenderRequests(const Options& options,
+                                        const std::vector<std::string>& tokens) {
+  std::vector<std::string> requests;
+  const long users = static_cast<long>(tokens.size());
+  const long count = options.route == "step" ? users * kStepBodyCount : users;
+  requests.reserve(static_cast<std::size_t>(count));
+  for (long n = 0; n < count; ++n) {
+    const std::string& token = tokens[static_cast<std::size_t>(n % users)];
+    std::string request;
+    if (options.route == "step") {
+      const std::string_view body = kStepBodies[n % kStepBodyCount];
+      request = "POST /api/onboarding/step HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                token + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+    } else if (options.route == "status") {
+      request = "GET /api/onboarding/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                token + "\r\n\r\n";
+    } else {  // hello: bench/hello_server, the same server stack with a no-op handler
+      request = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+                "\r\n\r\n";
+    }
+    requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
+void Discard(Connection& connection, State& state) {
+  boost::system::error_code ignored;
+  connection.socket.close(ignored);
+  connection.buffer.clear();
+  connection.busy = false;
+  --state.open;
+  state.closed.push_back(&connection);
+}
 
 asio::awaitable<void> Fire(long n, Clock::time_point due, const Options& options,
-                           const std::vector<std::string>& tokens, State& state) {
-  auto executor = co_await asio::this_coro::executor;
-  std::unique_ptr<Connection> connection;
+                           const std::vector<std::string>& requests, State& state) {
+  Connection* connection = nullptr;
+  bool fresh = false;
   if (!state.idle.empty()) {
-    connection = std::move(state.idle.back());
+    connection = state.idle.back();
     state.idle.pop_back();
   } else if (state.open < options.max_connections) {
-    connection = std::make_unique<Connection>(executor);
+    if (!state.closed.empty()) {
+      connection = state.closed.back();
+      state.closed.pop_back();
+    } else {
+      auto executor = co_await asio::this_coro::executor;
+      state.all.push_back(std::make_unique<Connection>(executor));
+      connection = state.all.back().get();
+    }
     ++state.open;
     state.peak_open = std::max(state.peak_open, state.open);
-    const tcp::endpoint server(asio::ip::make_address("127.0.0.1"), options.port);
-    connection->stream.expires_after(std::chrono::milliseconds(options.timeout_ms));
-    if (auto [ec] = co_await connection->stream.async_connect(server, kNoThrow); ec) {
-      ++state.errors["connect " + ec.message()];
-      --state.open;
-      co_return;
-    }
+    fresh = true;
   } else {
     ++state.unsent;
     co_return;
   }
-  ++state.sent;
-  const bool step = options.route == "step";
-  bhttp::request<bhttp::string_body> request{
-      step ? bhttp::verb::post : bhttp::verb::get,
-      step ? "/api/onboarding/step" : "/api/onboarding/status", 11};
-  request.set(bhttp::field::host, "127.0.0.1");
-  request.set(bhttp::field::authorization,
-              "Bearer " + tokens[static_cast<std::size_t>(n) % tokens.size()]);
-  if (step) {
-    request.set(bhttp::field::content_type, "application/json");
-    request.body() = kStepBodies[n % 3];
-    request.prepare_payload();
+  connection->busy = true;
+  connection->timed_out = false;
+  connection->busy_since = Clock::now();
+  if (fresh) {
+    const tcp::endpoint server(asio::ip::make_address("127.0.0.1"), options.port);
+    auto [ec] = co_await connection->socket.async_connect(server, kNoThrow);
+    if (ec) {
+      ++state.errors[connection->timed_out ? "connect timeout" : "connect " + ec.message()];
+      Discard(*connection, state);
+      co_return;
+    }
+    connection->socket.set_option(tcp::no_delay(true), ec);
   }
-  connection->stream.expires_after(std::chrono::milliseconds(options.timeout_ms));
-  auto [write_error, written] = co_await bhttp::async_write(connection->stream, request, kNoThrow);
-  bhttp::response<bhttp::string_body> response;
+  ++state.sent;
+  const std::string& request = requests[static_cast<std::size_t>(n) % requests.size()];
+  auto [write_error, written] =
+      co_await asio::async_write(connection->socket, asio::buffer(request), kNoThrow);
+  StatusParser parser;
   boost::system::error_code read_error;
   if (!write_error) {
     auto [ec, read] =
-        co_await bhttp::async_read(connection->stream, connection->buffer, response, kNoThrow);
+        co_await bhttp::async_read(connection->socket, connection->buffer, parser, kNoThrow);
     read_error = ec;
   }
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - due).count();
   if (write_error || read_error) {
-    ++state.errors[std::string(write_error ? "write " : "read ") +
-                   (write_error ? write_error : read_error).message()];
-    --state.open;
+    ++state.errors[connection->timed_out ? std::string("timeout")
+                                         : std::string(write_error ? "write " : "read ") +
+                                               (write_error ? write_error : read_error).message()];
+    Discard(*connection, state);
     co_return;
   }
-  const int status = response.result_int();
+  const int status = parser.status();
   const auto second = static_cast<std::size_t>(
       std::chrono::duration_cast<std::chrono::seconds>(due - state.start).count());
   if (state.ok_ms_by_second.size() <= second) {
@@ -158,15 +240,41 @@ asio::awaitable<void> Fire(long n, Clock::time_point due, const Options& options
   } else {
     ++state.errors["HTTP " + std::to_string(status)];
   }
-  if (response.keep_alive()) {
-    state.idle.push_back(std::move(connection));
+  if (parser.keep_alive()) {
+    connection->busy = false;
+    state.idle.push_back(connection);
   } else {
-    --state.open;
+    Discard(*connection, state);
+  }
+}
+
+// One timer for every connection (a timer per request would cost the generator more than
+// the rest of its work): a request still unanswered after --timeout-ms has its socket
+// closed, and fails as a timeout.
+asio::awaitable<void> Watch(const Options& options, State& state) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto timeout = std::chrono::milliseconds(options.timeout_ms);
+  while (!state.done || state.open > static_cast<int>(state.idle.size())) {
+    timer.expires_after(std::chrono::milliseconds(100));
+    co_await timer.async_wait(kNoThrow);
+    const auto now = Clock::now();
+    for (auto& connection : state.all) {
+      if (connection->busy && !connection->timed_out && now - connection->busy_since > timeout) {
+        connection->timed_out = true;
+        boost::system::error_code ignored;
+        connection->socket.cancel(ignored);
+      }
+    }
+  }
+  // Idle keep-alive connections end with the run.
+  for (Connection* connection : state.idle) {
+    boost::system::error_code ignored;
+    connection->socket.close(ignored);
   }
 }
 
 // Sends request n at start + n / rate, for the whole duration.
-asio::awaitable<void> Schedule(const Options& options, const std::vector<std::string>& tokens,
+asio::awaitable<void> Schedule(const Options& options, const std::vector<std::string>& requests,
                                State& state) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer timer(executor);
@@ -180,8 +288,9 @@ asio::awaitable<void> Schedule(const Options& options, const std::vector<std::st
       timer.expires_at(due);
       co_await timer.async_wait(kNoThrow);
     }
-    asio::co_spawn(executor, Fire(n, due, options, tokens, state), asio::detached);
+    asio::co_spawn(executor, Fire(n, due, options, requests, state), asio::detached);
   }
+  state.done = true;
 }
 
 double Percentile(std::vector<double>& samples, double p) {
@@ -218,7 +327,8 @@ bool ParseOptions(int argc, char** argv, Options& options) {
     }
   }
   return options.port != 0 && options.rate > 0 && options.seconds > 0 && options.users > 0 &&
-         options.max_connections > 0 && (options.route == "step" || options.route == "status");
+         options.max_connections > 0 && (options.route == "step" || options.route == "status" ||
+          options.route == "hello");
 }
 
 }  // namespace
@@ -229,7 +339,7 @@ int main(int argc, char** argv) {
   if (!ParseOptions(argc, argv, options) || secret == nullptr || *secret == '\0') {
     std::fputs(
         "usage: AUTH_DEV_SECRET=... overload_load --port P --rate R --seconds S "
-        "--route step|status\n"
+        "--route step|status|hello\n"
         "         [--users N] [--prefix PREFIX] [--max-connections M] [--timeout-ms T]\n"
         "         [--settle-seconds S]\n",
         stderr);
@@ -252,7 +362,9 @@ int main(int argc, char** argv) {
   }
   asio::io_context io(1);
   State state;
-  asio::co_spawn(io, Schedule(options, tokens, state), asio::detached);
+  const std::vector<std::string> requests = RenderRequests(options, tokens);
+  asio::co_spawn(io, Schedule(options, requests, state), asio::detached);
+  asio::co_spawn(io, Watch(options, state), asio::detached);
   const auto start = Clock::now();
   io.run();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();

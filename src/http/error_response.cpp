@@ -1,8 +1,9 @@
 // Error codes become HTTP answers here and nowhere else.
 #include "http/error_response.hpp"
 
-#include <boost/json/object.hpp>
+#include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
 
 #include "core/clock.hpp"
 
@@ -64,6 +65,21 @@ DefaultText DefaultFor(ErrorCode code) {
   return {"Internal error", {"Error interno del servidor", "Internal server error"}};
 }
 
+// `text` as a JSON string: quoted as is when nothing in it needs escaping (the common case),
+// else as Boost.JSON serializes it.
+void AppendJsonString(std::string& out, std::string_view text) {
+  const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+  } else {
+    out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+  }
+}
+
 }  // namespace
 
 status StatusFor(ErrorCode code) {
@@ -101,18 +117,35 @@ status StatusFor(ErrorCode code) {
 Response ErrorResponse(const core::Error& error, std::string_view request_id, bool english) {
   DefaultText defaults = DefaultFor(error.code);
   const core::LocalizedText& message = error.message.empty() ? defaults.message : error.message;
-  boost::json::array details;
-  for (const auto& d : error.details) {
-    details.push_back(boost::json::object{{"path", d.path}, {"message", d.message.In(english)}});
+  // Written out directly rather than built as a json::object and serialized: under overload
+  // every shed request is answered with one, and building the object cost as much as the
+  // rest of the refusal.
+  std::string body;
+  body.reserve(256);
+  body += R"({"success":false,"error":)";
+  AppendJsonString(body, defaults.short_text);
+  body += R"(,"code":)";
+  AppendJsonString(body, core::ToCodeString(error.code));
+  body += R"(,"message":)";
+  AppendJsonString(body, message.In(english));
+  body += R"(,"details":[)";
+  for (std::size_t i = 0; i < error.details.size(); ++i) {
+    const auto& d = error.details[i];
+    body += i == 0 ? R"({"path":)" : R"(,{"path":)";
+    AppendJsonString(body, d.path);
+    body += R"(,"message":)";
+    AppendJsonString(body, d.message.In(english));
+    body += '}';
   }
-  boost::json::object body{{"success", false},
-                           {"error", defaults.short_text},
-                           {"code", core::ToCodeString(error.code)},
-                           {"message", message.In(english)},
-                           {"details", std::move(details)},
-                           {"request_id", request_id},
-                           {"timestamp", core::NowIso8601()}};
-  Response response = JsonResponse(body, StatusFor(error.code));
+  body += R"(],"request_id":)";
+  AppendJsonString(body, request_id);
+  body += R"(,"timestamp":)";
+  AppendJsonString(body, core::NowIso8601());
+  body += '}';
+
+  Response response;
+  response.status = StatusFor(error.code);
+  response.body = std::move(body);
   if (error.retry_after_seconds > 0) {
     response.With("Retry-After", std::to_string(error.retry_after_seconds));
   }

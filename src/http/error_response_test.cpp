@@ -22,6 +22,22 @@ TEST(ErrorResponse, EnvelopeHasEveryField) {
   EXPECT_EQ(ts.back(), 'Z');
 }
 
+// The envelope is written out by hand: what a detail carries must still come back intact.
+TEST(ErrorResponse, DetailsAreEscapedAndKeptInOrder) {
+  auto error = core::ValidationError({{"data.\"name\"\n", {"línea\\uno\t", "line\\one\t"}},
+                                      {"data.size", {"Tamaño", "Size"}}});
+  auto response = ErrorResponse(error, "rid-1", false);
+  auto body = boost::json::parse(response.body).as_object();
+  const auto& details = body.at("details").as_array();
+  ASSERT_EQ(details.size(), 2u);
+  EXPECT_EQ(details[0].at("path"), "data.\"name\"\n");
+  EXPECT_EQ(details[0].at("message"), "línea\\uno\t");
+  EXPECT_EQ(details[1].at("path"), "data.size");
+  EXPECT_EQ(details[1].at("message"), "Tamaño");
+  EXPECT_EQ(body.at("request_id"), "rid-1");
+  EXPECT_EQ(body.size(), 7u);
+}
+
 TEST(ErrorResponse, EnglishWhenAsked) {
   auto response = ErrorResponse(core::MakeError(core::ErrorCode::kNotFound), "rid", true);
   EXPECT_EQ(boost::json::parse(response.body).at("message"), "Resource not found");

@@ -16,7 +16,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -41,10 +40,17 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-// A connection as its worker sees it, to close idle ones at shutdown.
+// A connection as its worker sees it: to close idle ones at shutdown, and for its deadline.
+// Each read or write of the connection sets `deadline`; the worker's sweep (Server::Sweep)
+// cancels the pending operation once it has passed and marks it `expired`. One timer per
+// worker instead of one per operation: under overload a refused request costs a few
+// microseconds, and arming, cancelling and running the cancelled handlers of two or three
+// timers per request was a tenth of the server's CPU.
 struct Server::Connection {
-  beast::tcp_stream* stream = nullptr;
+  tcp::socket* socket = nullptr;
   bool idle = true;
+  Clock::time_point deadline = Clock::time_point::max();
+  bool expired = false;
 };
 
 struct Server::Worker {
@@ -197,6 +203,7 @@ void Server::Run() {
     w->thread = std::thread([this, worker = w.get()] {
       if (on_start_) on_start_(worker->index, worker->ioc);
       asio::co_spawn(worker->ioc, Accept(*worker), asio::detached);
+      asio::co_spawn(worker->ioc, Sweep(*worker), asio::detached);
       auto guard = asio::make_work_guard(worker->ioc);
       worker->ioc.run();
       if (on_stop_) on_stop_(worker->index);
@@ -251,7 +258,7 @@ void Server::Stop() {
       // Idle connections close, unless a request has already arrived on them.
       boost::system::error_code ec;
       for (auto& c : worker->connections) {
-        if (c.idle && c.stream && c.stream->socket().available(ec) == 0) c.stream->cancel();
+        if (c.idle && c.socket && c.socket->available(ec) == 0) c.socket->cancel(ec);
       }
       workers_stopped_.fetch_add(1);
     });
@@ -273,6 +280,28 @@ asio::awaitable<void> Server::Accept(Worker& worker) {
   }
 }
 
+asio::awaitable<void> Server::Sweep(Worker& worker) {
+  // A tenth of the shortest timeout, between 5 and 100 ms: how late a deadline may be acted on.
+  const auto shortest =
+      std::min({options_.header_timeout, options_.body_timeout, options_.idle_timeout});
+  const auto tick = std::clamp<std::chrono::milliseconds>(
+      shortest / 10, std::chrono::milliseconds(5), std::chrono::milliseconds(100));
+  asio::steady_timer timer(worker.ioc);
+  for (;;) {
+    timer.expires_after(tick);
+    auto [ec] = co_await timer.async_wait(kTuple);
+    if (ec) co_return;
+    const auto now = Clock::now();
+    for (auto& c : worker.connections) {
+      if (c.deadline > now) continue;
+      c.deadline = Clock::time_point::max();
+      c.expired = true;
+      boost::system::error_code ignored;
+      c.socket->cancel(ignored);
+    }
+  }
+}
+
 void Server::StartConnection(Worker& worker, tcp::socket socket) {
   active_connections_.fetch_add(1);
   boost::system::error_code ignored;
@@ -284,52 +313,18 @@ void Server::StartConnection(Worker& worker, tcp::socket socket) {
                  Serve(worker, std::move(socket), context), asio::detached);
 }
 
-namespace {
-
-// The deadline of one read of a request that has begun (its header block, its body). Beast's
-// own timeouts close the socket, and then nothing can be answered; this one cancels the read
-// and leaves the socket open, so that the slow client gets a 408 in the envelope. The timer's
-// handler touches the stream only while the read it guards is pending (`armed`), so a late
-// handler after Disarm, or after the connection ended, does nothing.
-class ReadDeadline {
- public:
-  ReadDeadline(beast::tcp_stream& stream, std::chrono::milliseconds timeout)
-      : state_(std::make_shared<State>()), timer_(stream.get_executor()) {
-    stream.expires_never();
-    timer_.expires_after(timeout);
-    timer_.async_wait([state = state_, &stream](const boost::system::error_code& ec) {
-      if (ec || !state->armed) return;
-      state->expired = true;
-      stream.cancel();
-    });
-  }
-  ~ReadDeadline() { Disarm(); }
-  ReadDeadline(const ReadDeadline&) = delete;
-  ReadDeadline& operator=(const ReadDeadline&) = delete;
-
-  // Call as soon as the read completes.
-  void Disarm() {
-    state_->armed = false;
-    timer_.cancel();
-  }
-  bool expired() const { return state_->expired; }
-
- private:
-  struct State {
-    bool armed = true;
-    bool expired = false;
-  };
-  std::shared_ptr<State> state_;
-  asio::steady_timer timer_;
-};
-
-}  // namespace
-
 asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
                                     std::shared_ptr<core::RequestContext> context) {
   OpenConnections().Add(1);  // counted in active_connections_ by StartConnection
-  beast::tcp_stream stream(std::move(socket));
-  auto self = worker.connections.insert(worker.connections.end(), Connection{&stream, true});
+  auto self = worker.connections.insert(worker.connections.end(), Connection{&socket, true});
+  // The deadline of what the connection does next (a read or a write); a passed one cancels
+  // the pending operation and leaves the socket open, so that a slow client can still be
+  // answered 408 in the envelope.
+  auto expire_after = [&](std::chrono::milliseconds timeout) {
+    self->expired = false;
+    self->deadline = Clock::now() + timeout;
+  };
+  auto disarm = [&] { self->deadline = Clock::time_point::max(); };
   struct Cleanup {
     Server* server;
     Worker& worker;
@@ -345,8 +340,9 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
   auto send = [&](Response response, std::string request_id, unsigned version, bool keep_alive,
                   bool head) -> asio::awaitable<bool> {
     auto res = ToBeast(std::move(response), request_id, version, keep_alive, head);
-    stream.expires_after(options_.body_timeout);
-    auto [ec, n] = co_await beast_http::async_write(stream, res, kTuple);
+    expire_after(options_.body_timeout);
+    auto [ec, n] = co_await beast_http::async_write(socket, res, kTuple);
+    disarm();
     co_return !ec;
   };
   // Answers a request that could not be read, then the connection closes.
@@ -360,7 +356,7 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
 
   // The peer, once: every request of the connection comes from it.
   boost::system::error_code peer_ec;
-  const asio::ip::address peer = stream.socket().remote_endpoint(peer_ec).address();
+  const asio::ip::address peer = socket.remote_endpoint(peer_ec).address();
 
   beast::flat_buffer buffer;
   bool open = active_connections_.load() <= static_cast<std::size_t>(options_.max_connections);
@@ -371,9 +367,10 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
       self->idle = true;
       // Shutting down: close, unless a request already arrived (sent before the signal).
       boost::system::error_code available_ec;
-      if (stopping_.load() && stream.socket().available(available_ec) == 0) break;
-      stream.expires_after(options_.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+      if (stopping_.load() && socket.available(available_ec) == 0) break;
+      expire_after(options_.idle_timeout);
+      auto [ec, n] = co_await socket.async_read_some(buffer.prepare(4096), kTuple);
+      disarm();
       self->idle = false;
       if (ec) break;  // closed, idle timeout or shutdown: nothing to answer
       buffer.commit(n);
@@ -386,17 +383,16 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
     // The route, known once the header is in, decides the body limit; until then none, or
     // the parser would refuse a large Content-Length before the route could allow it.
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    ReadDeadline header_deadline(stream, options_.header_timeout);
+    expire_after(options_.header_timeout);
     auto [header_ec, header_bytes] =
-        co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
-    header_deadline.Disarm();
+        co_await beast_http::async_read_header(socket, buffer, parser, kTuple);
+    disarm();
     if (header_ec) {
-      if (header_deadline.expired()) {
+      if (self->expired) {
         co_await refuse(core::ErrorCode::kRequestTimeout, "unmatched");
       } else if (header_ec == beast_http::error::header_limit) {
         co_await refuse(core::ErrorCode::kHeadersTooLarge, "unmatched");
-      } else if (header_ec != beast::error::timeout &&
-                 header_ec != beast_http::error::end_of_stream && header_ec != asio::error::eof &&
+      } else if (header_ec != beast_http::error::end_of_stream && header_ec != asio::error::eof &&
                  header_ec != asio::error::connection_reset &&
                  header_ec != asio::error::operation_aborted) {
         co_await refuse(core::ErrorCode::kValidation, "unmatched");
@@ -421,19 +417,20 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
     if (!parser.is_done()) {
       if (beast::iequals(header[beast_http::field::expect], "100-continue")) {
         beast_http::response<beast_http::empty_body> cont{beast_http::status::continue_, 11};
-        stream.expires_after(options_.body_timeout);
-        auto [ec, n] = co_await beast_http::async_write(stream, cont, kTuple);
+        expire_after(options_.body_timeout);
+        auto [ec, n] = co_await beast_http::async_write(socket, cont, kTuple);
+        disarm();
         if (ec) break;
       }
-      ReadDeadline body_deadline(stream, options_.body_timeout);
-      auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
-      body_deadline.Disarm();
+      expire_after(options_.body_timeout);
+      auto [body_ec, body_bytes] = co_await beast_http::async_read(socket, buffer, parser, kTuple);
+      disarm();
       if (body_ec) {
-        if (body_deadline.expired()) {
+        if (self->expired) {
           co_await refuse(core::ErrorCode::kRequestTimeout, match.pattern);
         } else if (body_ec == beast_http::error::body_limit) {
           co_await refuse(core::ErrorCode::kPayloadTooLarge, match.pattern);
-        } else if (body_ec != beast::error::timeout && body_ec != asio::error::eof &&
+        } else if (body_ec != asio::error::eof &&
                    body_ec != asio::error::connection_reset &&
                    body_ec != beast_http::error::end_of_stream &&
                    body_ec != asio::error::operation_aborted) {
@@ -496,8 +493,8 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
     context->trace = {};
   }
   boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.socket().close(ignored);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
 }
 
 }  // namespace onboardd::http

@@ -86,6 +86,8 @@ class Server {
   struct Worker;
   struct Connection;
   boost::asio::awaitable<void> Accept(Worker& worker);
+  // Acts on the connections' deadlines (Connection::deadline), a tick at a time.
+  boost::asio::awaitable<void> Sweep(Worker& worker);
   // Counts the connection at once (so that shutdown waits for it) and serves it.
   void StartConnection(Worker& worker, boost::asio::ip::tcp::socket socket);
   // `context` is the connection's current request (core/request_context.hpp): Serve fills it
