@@ -152,8 +152,8 @@ std::vector<std::string> RenderRequests(const Options& options,
       request = "GET /api/onboarding/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                 token + "\r\n\r\n";
     } else {  // hello: bench/hello_server, the same server stack with a no-op handler
-      request = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
-                "\r\n\r\n";
+      request =
+          "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n\r\n";
     }
     requests.push_back(std::move(request));
   }
@@ -327,8 +327,8 @@ bool ParseOptions(int argc, char** argv, Options& options) {
     }
   }
   return options.port != 0 && options.rate > 0 && options.seconds > 0 && options.users > 0 &&
-         options.max_connections > 0 && (options.route == "step" || options.route == "status" ||
-          options.route == "hello");
+         options.max_connections > 0 &&
+         (options.route == "step" || options.route == "status" || options.route == "hello");
 }
 
 }  // namespace

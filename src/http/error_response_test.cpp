@@ -24,8 +24,8 @@ TEST(ErrorResponse, EnvelopeHasEveryField) {
 
 // The envelope is written out by hand: what a detail carries must still come back intact.
 TEST(ErrorResponse, DetailsAreEscapedAndKeptInOrder) {
-  auto error = core::ValidationError({{"data.\"name\"\n", {"línea\\uno\t", "line\\one\t"}},
-                                      {"data.size", {"Tamaño", "Size"}}});
+  auto error = core::ValidationError(
+      {{"data.\"name\"\n", {"línea\\uno\t", "line\\one\t"}}, {"data.size", {"Tamaño", "Size"}}});
   auto response = ErrorResponse(error, "rid-1", false);
   auto body = boost::json::parse(response.body).as_object();
   const auto& details = body.at("details").as_array();

@@ -430,8 +430,7 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
           co_await refuse(core::ErrorCode::kRequestTimeout, match.pattern);
         } else if (body_ec == beast_http::error::body_limit) {
           co_await refuse(core::ErrorCode::kPayloadTooLarge, match.pattern);
-        } else if (body_ec != asio::error::eof &&
-                   body_ec != asio::error::connection_reset &&
+        } else if (body_ec != asio::error::eof && body_ec != asio::error::connection_reset &&
                    body_ec != beast_http::error::end_of_stream &&
                    body_ec != asio::error::operation_aborted) {
           co_await refuse(core::ErrorCode::kValidation, match.pattern);
