@@ -43,9 +43,9 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // A connection as its worker sees it: to close idle ones at shutdown, and for its deadline.
 // Each read or write of the connection sets `deadline`; the worker's sweep (Server::Sweep)
 // cancels the pending operation once it has passed and marks it `expired`. One timer per
-// worker instead of one per operation: under overload a refused request costs a few
-// microseconds, and arming, cancelling and running the cancelled handlers of two or three
-// timers per request was a tenth of the server's CPU.
+// worker instead of one per operation: under overload a refused request costs a few tens of
+// microseconds, and arming, cancelling and running the cancelled handlers of three or four
+// timers per request was several per cent of the server's CPU (perf, /step at 10x).
 struct Server::Connection {
   tcp::socket* socket = nullptr;
   bool idle = true;
