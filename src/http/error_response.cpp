@@ -118,8 +118,8 @@ Response ErrorResponse(const core::Error& error, std::string_view request_id, bo
   DefaultText defaults = DefaultFor(error.code);
   const core::LocalizedText& message = error.message.empty() ? defaults.message : error.message;
   // Written out directly rather than built as a json::object and serialized: under overload
-  // every shed request is answered with one, and building the object cost as much as the
-  // rest of the refusal.
+  // every shed request is answered with one, and building the object took 5.9 % of the
+  // server's CPU (perf, /step at 10x).
   std::string body;
   body.reserve(256);
   body += R"({"success":false,"error":)";
