@@ -2,6 +2,7 @@
 // not secrets, and UUIDs only need to be unique.
 #include "core/ids.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
@@ -26,11 +27,12 @@ void AppendHex(std::string& out, std::uint64_t value, int digits) {
 
 }  // namespace
 
-std::string NewRequestId() {
+std::string NewRequestId() { return RandomHex(32); }
+
+std::string RandomHex(int digits) {
   std::string id;
-  id.reserve(32);
-  AppendHex(id, Generator()(), 16);
-  AppendHex(id, Generator()(), 16);
+  id.reserve(static_cast<std::size_t>(digits));
+  for (; digits > 0; digits -= 16) AppendHex(id, Generator()(), std::min(digits, 16));
   return id;
 }
 

@@ -10,6 +10,9 @@ namespace onboardd::core {
 // 32 lowercase hex characters, random.
 std::string NewRequestId();
 
+// `digits` (≥ 0) lowercase hex characters, random: W3C trace and span ids, request ids.
+std::string RandomHex(int digits);
+
 // A random (version 4) UUID in canonical form.
 std::string NewUuid();
 

@@ -18,6 +18,18 @@ TEST(Ids, RequestIdsAreHexAndDistinct) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(Ids, RandomHexHasTheLengthAskedAndUsesEveryDigit) {
+  for (int digits : {0, 1, 15, 16, 17, 32, 40}) {
+    std::string id = RandomHex(digits);
+    ASSERT_EQ(id.size(), static_cast<std::size_t>(digits));
+    ASSERT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+  }
+  // Every position varies (a short last block is not left as zeros).
+  std::set<char> last_of_17;
+  for (int i = 0; i < 200; ++i) last_of_17.insert(RandomHex(17).back());
+  EXPECT_GT(last_of_17.size(), 8u);
+}
+
 TEST(Ids, UuidsAreVersion4) {
   for (int i = 0; i < 100; ++i) {
     std::string id = NewUuid();

@@ -19,9 +19,9 @@ bool AllZero(std::string_view s) { return s.find_first_not_of('0') == std::strin
 int HexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
 // A random id of `digits` hex digits that is not all zero.
-std::string RandomId(std::size_t digits) {
+std::string RandomId(int digits) {
   for (;;) {
-    std::string id = NewRequestId().substr(0, digits);
+    std::string id = RandomHex(digits);
     if (!AllZero(id)) return id;
   }
 }

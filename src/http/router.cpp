@@ -23,6 +23,7 @@ namespace {
 
 std::vector<std::string_view> Split(std::string_view path) {
   std::vector<std::string_view> parts;
+  parts.reserve(static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')) + 1);
   std::size_t start = 0;
   if (!path.empty() && path.front() == '/') start = 1;
   while (start <= path.size()) {

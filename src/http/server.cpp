@@ -14,6 +14,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -22,6 +23,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
+#include <charconv>
 #include <limits>
 #include <list>
 #include <thread>
@@ -79,22 +81,23 @@ observability::Gauge& OpenConnections() {
 
 void Record(std::string_view route, beast_http::verb method, unsigned status, double seconds) {
   // One registry lookup per request is a mutex; cache the series per (route, method, status)
-  // and (route, status) in thread-local maps so the hot path is a hash lookup and an atomic add.
+  // and (route, status) in thread-local maps so the hot path is a hash lookup and an atomic
+  // add. `route` is a pattern the Router keeps, or a literal: its characters outlive the
+  // maps, which key on them without a copy.
   struct Key {
-    std::string route;
-    int method;
+    std::string_view route;
+    int method;  // -1 in the histograms' keys: they are per route and status
     unsigned status;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
     std::size_t operator()(const Key& k) const {
-      return std::hash<std::string>()(k.route) ^ (k.method * 31u) ^ (k.status * 7919u);
+      return std::hash<std::string_view>()(k.route) ^ (k.method * 31u) ^ (k.status * 7919u);
     }
   };
   thread_local std::unordered_map<Key, observability::Counter*, KeyHash> counters;
-  // Keyed by route '\0' status.
-  thread_local std::unordered_map<std::string, observability::Histogram*> histograms;
-  Key key{std::string(route), static_cast<int>(method), status};
+  thread_local std::unordered_map<Key, observability::Histogram*, KeyHash> histograms;
+  const Key key{route, static_cast<int>(method), status};
   auto it = counters.find(key);
   if (it == counters.end()) {
     auto& c = observability::Metrics().GetCounter(
@@ -102,40 +105,63 @@ void Record(std::string_view route, beast_http::verb method, unsigned status, do
         {{"route", std::string(route)},
          {"method", std::string(beast_http::to_string(method))},
          {"status", std::to_string(status)}});
-    it = counters.emplace(std::move(key), &c).first;
+    it = counters.emplace(key, &c).first;
   }
   it->second->Add();
-  std::string histogram_key = std::string(route) + '\0' + std::to_string(status);
+  const Key histogram_key{route, -1, status};
   auto h = histograms.find(histogram_key);
   if (h == histograms.end()) {
     auto& histogram = observability::Metrics().GetHistogram(
         "onboardd_http_request_duration_seconds", "HTTP request latency by route and status.",
         {{"route", std::string(route)}, {"status", std::to_string(status)}});
-    h = histograms.emplace(std::move(histogram_key), &histogram).first;
+    h = histograms.emplace(histogram_key, &histogram).first;
   }
   h->second->Observe(seconds);
 }
 
-beast_http::response<beast_http::string_body> ToBeast(Response&& response,
-                                                      const std::string& request_id,
-                                                      unsigned version, bool keep_alive,
-                                                      bool head) {
-  beast_http::response<beast_http::string_body> res{response.status, version};
-  res.set(beast_http::field::content_type, response.content_type);
-  res.set("X-Request-Id", request_id);
-  for (auto& [name, value] : response.headers) res.insert(name, value);
-  res.keep_alive(keep_alive);
-  std::size_t length = response.body.size();
-  if (head) {
-    res.content_length(length);
-  } else {
-    res.body() = std::move(response.body);
-    res.prepare_payload();
+// A header field as it goes on the wire; a name or value with CR or LF would end the
+// header early (response splitting), so such a field is left out. Only the server's own code
+// sets response fields, and the request id a client may choose is checked before it is used.
+void AppendField(std::string& out, std::string_view name, std::string_view value) {
+  if (name.find_first_of("\r\n") != std::string_view::npos ||
+      value.find_first_of("\r\n") != std::string_view::npos) {
+    return;
   }
-  return res;
+  out.append(name).append(": ").append(value).append("\r\n");
 }
 
 }  // namespace
+
+std::string SerializeResponse(const Response& response, std::string_view request_id,
+                              unsigned version, bool keep_alive, bool head) {
+  const unsigned code = static_cast<unsigned>(response.status);
+  // RFC 9110 §8.6, §15.3.5, §15.4.5: no content, and no Content-Length, in these.
+  const bool bodiless = code / 100 == 1 || code == 204 || code == 304;
+  std::size_t size = 128 + response.content_type.size() + request_id.size();
+  for (const auto& [name, value] : response.headers) size += name.size() + value.size() + 4;
+  if (!head && !bodiless) size += response.body.size();
+  std::string out;
+  out.reserve(size);
+  out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  char digits[16];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), code);
+  out.append(digits, end).push_back(' ');
+  out.append(beast_http::obsolete_reason(response.status)).append("\r\n");
+  if (!response.content_type.empty()) AppendField(out, "Content-Type", response.content_type);
+  AppendField(out, "X-Request-Id", request_id);
+  for (const auto& [name, value] : response.headers) AppendField(out, name, value);
+  // HTTP/1.1 keeps a connection open unless told; HTTP/1.0 closes it unless told.
+  if (version >= 11 && !keep_alive) out.append("Connection: close\r\n");
+  if (version < 11 && keep_alive) out.append("Connection: keep-alive\r\n");
+  if (!bodiless) {
+    // HEAD: the length the GET would have sent (RFC 9110 §9.3.2).
+    end = std::to_chars(digits, digits + sizeof(digits), response.body.size()).ptr;
+    out.append("Content-Length: ").append(digits, end).append("\r\n");
+  }
+  out.append("\r\n");
+  if (!head && !bodiless) out.append(response.body);
+  return out;
+}
 
 Server::Server(ServerOptions options, const Router& router)
     : options_(std::move(options)), router_(router) {
@@ -339,9 +365,9 @@ asio::awaitable<void> Server::Serve(Worker& worker, tcp::socket socket,
   // Writes a response; false when the connection is no longer usable.
   auto send = [&](Response response, std::string request_id, unsigned version, bool keep_alive,
                   bool head) -> asio::awaitable<bool> {
-    auto res = ToBeast(std::move(response), request_id, version, keep_alive, head);
+    const std::string bytes = SerializeResponse(response, request_id, version, keep_alive, head);
     expire_after(options_.body_timeout);
-    auto [ec, n] = co_await beast_http::async_write(socket, res, kTuple);
+    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(bytes), kTuple);
     disarm();
     co_return !ec;
   };
