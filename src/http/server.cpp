@@ -144,7 +144,7 @@ std::string SerializeResponse(const Response& response, std::string_view request
   out.reserve(size);
   out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   char digits[16];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), code);
+  char* end = std::to_chars(digits, digits + sizeof(digits), code).ptr;
   out.append(digits, end).push_back(' ');
   out.append(beast_http::obsolete_reason(response.status)).append("\r\n");
   if (!response.content_type.empty()) AppendField(out, "Content-Type", response.content_type);

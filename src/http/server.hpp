@@ -60,10 +60,11 @@ void RunUntilReady(boost::asio::io_context& io, std::future<T>& ready) {
 // of HTTP/1.`version` (10 or 11): the server's own X-Request-Id, Connection when it differs
 // from the version's default, Content-Length (none in 1xx, 204 and 304, which carry no
 // content), the body unless `head`. A field whose name or value holds CR or LF is left out.
-// Written out directly rather than through a beast::http::response: that costs an allocation
-// per field and a serializer whose buffer sequence is copied along the write's composed
-// operations; under overload, a refusal is the whole request (perf, /step at 10x: malloc and
-// free were about a sixth of the server's CPU, the serializer's buffers a further 2.5 %).
+// Written out directly rather than through a beast::http::response, which costs an
+// allocation per field and a serializer whose buffer sequence is copied along the write's
+// composed operations (perf, /step at 10x: about 2.5 % of the server's CPU in those buffers
+// alone). Measured: bench/hello_server at 15,000 requests/s open loop, 30.5 µs of CPU per
+// answer instead of 32.8 (medians of 5 interleaved rounds).
 std::string SerializeResponse(const Response& response, std::string_view request_id,
                               unsigned version, bool keep_alive, bool head);
 
