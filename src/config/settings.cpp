@@ -168,10 +168,12 @@ const std::vector<Entry>& Table() {
                      "shorter, it stands (overload).",
                      Int(&S::db_queue_interval_ms, 1, 600'000)));
     t.push_back(Make("DB_QUEUE_STANDING_WAIT_MS", "500",
-                     "While the queue stands, a new arrival it would not serve within this "
-                     "long (or before the arrival's deadline), at the last interval's rate, is "
-                     "refused with 503 at once; a waiter that reaches its head after twice "
-                     "this long is refused there.",
+                     "While the queue stands and arrivals come at twice the rate it is served "
+                     "or more, a new arrival it would not serve within this long (or before "
+                     "the arrival's deadline) is refused with 503 at once; a waiter that "
+                     "reaches its head after twice this long is refused there. At r times "
+                     "the rate, r < 2, the wait allowed is this / (r - 1); arrivals no faster "
+                     "than the rate are refused only by their deadline.",
                      Int(&S::db_queue_standing_wait_ms, 1, 600'000)));
     t.push_back(Make("DB_CONNECT_TIMEOUT_MS", "2000", "Database connect timeout.",
                      Int(&S::db_connect_timeout_ms, 100, 60'000)));

@@ -6,43 +6,75 @@
 
 namespace onboardd::db {
 
-void AdmissionGate::CountDepartures(TimePoint now) {
-  if (!rate_since_) rate_since_ = now;
-  if (now - *rate_since_ < options_.interval) return;
-  departed_before_ = now - *rate_since_ < 2 * options_.interval ? departed_now_ : 0;
-  departed_now_ = 0;
-  rate_since_ = now;
+AdmissionGate::Window AdmissionGate::At(TimePoint now) const {
+  Window w = window_;
+  if (!w.since) {
+    w.since = now;
+    return w;
+  }
+  const auto elapsed = now - *w.since;
+  if (elapsed < options_.interval) return w;
+  // The current interval closes; after it, as many empty ones as whole intervals passed
+  // without an event.
+  const auto empty = std::min<std::int64_t>(elapsed / options_.interval - 1, kRateIntervals);
+  const auto shift = static_cast<std::size_t>(empty) + 1;
+  for (std::size_t i = kRateIntervals; i-- > 0;) {
+    w.past[i] = i >= shift ? w.past[i - shift] : Counts{};
+  }
+  if (shift <= kRateIntervals) w.past[shift - 1] = w.current;
+  w.current = {};
+  w.since = now;
+  return w;
 }
 
-std::size_t AdmissionGate::DeparturesPerInterval(TimePoint now) const {
-  if (rate_since_ && now - *rate_since_ >= options_.interval) {
-    // CountDepartures would close the current interval: it becomes the one before.
-    return now - *rate_since_ < 2 * options_.interval ? departed_now_ : 0;
+std::optional<AdmissionGate::Duration> AdmissionGate::AllowedWait(const Window& w) const {
+  std::size_t arrived = w.current.arrived;
+  std::size_t departed = w.current.departed;
+  for (const Counts& c : w.past) {
+    arrived += c.arrived;
+    departed += c.departed;
   }
-  return std::max(departed_before_, departed_now_);
+  if (arrived <= departed) return std::nullopt;
+  // standing_wait / (r - 1), r = arrived / departed.
+  const Duration allowed = std::chrono::duration_cast<Duration>(options_.standing_wait) *
+                           static_cast<std::int64_t>(departed) /
+                           static_cast<std::int64_t>(arrived - departed);
+  return std::max(allowed, Duration(options_.standing_wait));
 }
 
 bool AdmissionGate::RefusalsStopped(TimePoint now) const {
   return !last_refusal_ || now - *last_refusal_ >= options_.interval;
 }
 
+bool AdmissionGate::RefusesAtHead(TimePoint now, Duration sojourn) const {
+  if (!overloaded_) return false;
+  const auto allowed = AllowedWait(At(now));
+  return allowed && sojourn > 2 * *allowed;
+}
+
 void AdmissionGate::ServedAtOnce(TimePoint now) {
-  CountDepartures(now);
-  ++departed_now_;
+  Roll(now);
+  ++window_.current.arrived;
+  ++window_.current.departed;
   if (overloaded_ && RefusalsStopped(now)) {
     window_end_.reset();
     overloaded_ = false;
   }
 }
 
+void AdmissionGate::Refused(TimePoint now) {
+  Roll(now);
+  ++window_.current.arrived;
+  last_refusal_ = now;
+}
+
 bool AdmissionGate::Admit(TimePoint now, std::size_t waiting, TimePoint deadline,
                           Admission admission) {
+  Roll(now);
   bool admitted = waiting < options_.max_waiters;
-  if (admission == Admission::kGated) {
-    CountDepartures(now);
-    admitted = WouldAdmit(now, waiting, deadline);
-  }
-  if (!admitted) Refused(now);
+  if (admission == Admission::kGated) admitted = WouldAdmit(now, waiting, deadline);
+  ++window_.current.arrived;
+  if (!admitted) last_refusal_ = now;
   return admitted;
 }
 
@@ -52,19 +84,24 @@ bool AdmissionGate::WouldAdmit(TimePoint now, std::size_t waiting, TimePoint dea
   // only a waiter served from it can end the state (Left); refused, a quiet pool whose
   // waiters all expired in an outage would refuse every wait afterwards.
   if (!overloaded_ || waiting == 0) return true;
-  const std::size_t per_interval = DeparturesPerInterval(now);
+  const Window counts = At(now);
+  std::size_t past_departed = 0;
+  for (const Counts& c : counts.past) past_departed += c.departed;
+  const std::size_t per_interval =
+      std::max({counts.past[0].departed, counts.current.departed, past_departed / kRateIntervals});
   if (per_interval == 0) return false;
   const auto drain = options_.interval * static_cast<std::int64_t>(waiting + 1) /
                      static_cast<std::int64_t>(per_interval);
-  return drain <= options_.standing_wait && now + drain <= deadline;
+  const auto allowed = AllowedWait(counts);
+  return (!allowed || drain <= *allowed) && now + drain <= deadline;
 }
 
 void AdmissionGate::Left(TimePoint now, Duration sojourn, std::size_t waiting, bool served) {
-  CountDepartures(now);
+  Roll(now);
   if (served) {
-    ++departed_now_;
+    ++window_.current.departed;
   } else {
-    Refused(now);
+    last_refusal_ = now;
   }
   const bool refusals_stopped = RefusalsStopped(now);
   // A standing queue emptied by refusals at its head (RefusesAtHead) or by deadlines has not

@@ -7,17 +7,26 @@
 // queue that stands: CoDel's test (Nichols & Jacobson, "Controlling Queue Delay"), as large RPC
 // stacks apply it to admission, plus one refinement for pauses — the queue must also not have
 // got shorter over the interval. While it stands, a new arrival is refused at once (503 +
-// Retry-After) when the queue would keep it longer than `standing_wait`, or past its own
-// deadline, at the rate the queue was served over the last interval — the rate pauses
-// included. A queue that stands is one that arrivals outpace: admitting all that can finish
-// by their deadline would let the wait grow to the deadline (every answer slow, at 5 s);
-// capping it at `standing_wait` answers the excess with a fast 503 and keeps the admitted
-// requests' latency bounded, whatever the offered load. For the same reason a waiter that
-// reaches the head of a standing queue after more than twice `standing_wait` is refused
+// Retry-After) when the queue would keep it longer than a cap, or past its own deadline, at
+// the rate the queue was served — the rate pauses included. Where arrivals outpace the queue,
+// admitting all that can finish by their deadline would let the wait grow to the deadline (every
+// answer slow, at 5 s); capping it answers the excess with a fast 503 and keeps the admitted
+// requests' latency bounded, whatever the offered load. How far arrivals outpace it sets the cap:
+// at r times the rate served (arrivals and departures over the last kRateIntervals intervals), the
+// queue's wait grows by r - 1 seconds a second, and the cap is `standing_wait` / (r - 1), at least
+// `standing_wait` — the wait that builds behind an admitted request while it waits is at most
+// `standing_wait`. At 10x or 2x: `standing_wait`. At 1.25x: four times it. Arrivals no faster
+// than departures: no cap but the deadline. That is a finite population on a slowed machine
+// (the wizard's users, each waiting for an answer before asking again; 64 tabs re-saving a
+// step): its queue stands above target yet stops growing by itself, and a cap answered 503
+// to work done in time (with the cap at `standing_wait` alone, the wizard scenario with
+// PostgreSQL stopped 1 s of every 1.8 s lost 26–47 % of its users). For the same reason a
+// waiter that reaches the head of a standing queue after more than twice the cap is refused
 // there rather than served (RefusesAtHead): it was let in before the queue stood, by an
 // earlier queue, or the rate fell.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -60,7 +69,7 @@ enum class Admission {
 // the window starts again). It ends when a request is served (a waiter that leaves the queue
 // empty or waited less than `target`, or one that found a connection free) an interval or
 // more after the last refusal. While it
-// stands it admits only arrivals expected to wait less than `standing_wait` and refuses stale
+// stands it admits only arrivals expected to wait less than the cap and refuses stale
 // heads, so the waits of those it serves are short by its own doing: ending on the first
 // short one (CoDel's rule) let the queue refill to its bound and stand again an interval
 // later, over and over (at 10x the step route's capacity: 31–34 episodes in 20 s, and 503s
@@ -74,10 +83,12 @@ class AdmissionGate {
 
   // A request must wait at `now` with `waiting` others already queued. True: let it queue
   // (it waits up to `deadline`); false: refuse it now — the queue is full, or (kGated only)
-  // it stands and would not drain within `standing_wait` and before `deadline` at the rate
-  // waiters were served over the last interval (none served: it would not drain at all;
-  // waiters whose deadline passed make room too, but counted as departures they would let
-  // in more arrivals to expire in their turn).
+  // it stands and would not drain within the cap (see the header comment) and before
+  // `deadline` at the rate waiters were served: the last interval's, the current one's, or
+  // the average of the last kRateIntervals, whichever is fastest (a machine that pauses
+  // serves in bursts, and its pace is the average, pauses included). None served: it would
+  // not drain at all. Waiters whose deadline passed make room too, but counted as departures
+  // they would let in more arrivals to expire in their turn. Counts the arrival.
   bool Admit(TimePoint now, std::size_t waiting, TimePoint deadline,
              Admission admission = Admission::kGated);
 
@@ -86,17 +97,17 @@ class AdmissionGate {
   // costs that work too (a write, before its body is parsed and before its turn).
   bool WouldAdmit(TimePoint now, std::size_t waiting, TimePoint deadline) const;
 
-  // A waiter reaches the head of the queue (a connection is free for it) after waiting
-  // `sojourn`. True: refuse it instead (then Left with served = false) — the queue stands and
-  // it waited longer than twice `standing_wait`. Arrivals admitted while it stands expect no
-  // more than `standing_wait`, at the last interval's rate: the margin is for a dip of that
-  // rate, which would otherwise send what the gate admitted to the head just stale, a 503
-  // after the wait (at 10x the step route's capacity, with the margin at 1x, about 1 % of the
-  // 503s came after 0.5–2 s). The others (admitted before it stood) would be served seconds
-  // late, and every one of them served late keeps the queue long for the arrivals behind.
-  bool RefusesAtHead(Duration sojourn) const {
-    return overloaded_ && sojourn > 2 * options_.standing_wait;
-  }
+  // A waiter reaches the head of the queue (a connection is free for it) at `now` after
+  // waiting `sojourn`. True: refuse it instead (then Left with served = false) — the queue
+  // stands and it waited longer than twice the wait the gate admits arrivals to (see
+  // WouldAdmit). Arrivals admitted while it stands expect no more than that, at the last
+  // interval's rate: the margin is for a dip of that rate, which would otherwise send what the
+  // gate admitted to the head just stale, a 503 after the wait (at 10x the step route's
+  // capacity, with the margin at 1x, about 1 % of the 503s came after 0.5–2 s). The others
+  // (admitted before it stood) would be served seconds late, and every one of them served late
+  // keeps the queue long for the arrivals behind. Where arrivals do not outpace departures, no
+  // wait is too long: only the deadline ends it.
+  bool RefusesAtHead(TimePoint now, Duration sojourn) const;
 
   // A waiter left the queue at `now` after waiting `sojourn`; `waiting` remain queued.
   // `served`: it got what it waited for (a connection, a turn); false: its deadline passed
@@ -113,9 +124,9 @@ class AdmissionGate {
   // ends the standing state an interval after the last refusal.
   void ServedAtOnce(TimePoint now);
 
-  // A request was refused at `now` on WouldAdmit's answer: arrivals outpace the queue.
-  // (Admit's refusals, and waiters that leave unserved, are counted without it.)
-  void Refused(TimePoint now) { last_refusal_ = now; }
+  // A request was refused at `now` on WouldAdmit's answer: an arrival, and arrivals outpace
+  // the queue. (Admit counts its own, and waiters that leave unserved are counted by Left.)
+  void Refused(TimePoint now);
 
   bool overloaded() const { return overloaded_; }
   const AdmissionOptions& options() const { return options_; }
@@ -131,15 +142,29 @@ class AdmissionGate {
   // The last refusal, or waiter that left unserved: the standing state ends on a short wait
   // only an interval after it.
   std::optional<TimePoint> last_refusal_;
-  // Departures (waiters served) counted per interval: the current one since
-  // `rate_since_`, and the one before it (zero when a whole interval passed without any).
-  void CountDepartures(TimePoint now);
-  // Waiters served per interval as CountDepartures(now) would leave the counts: the larger
-  // of the last whole interval's and the current one's (partial: a lower bound of the rate).
-  std::size_t DeparturesPerInterval(TimePoint now) const;
-  std::optional<TimePoint> rate_since_;
-  std::size_t departed_now_ = 0;
-  std::size_t departed_before_ = 0;
+  // Arrivals (every request that met the gate: admitted, refused, or served at once) and
+  // departures (waiters served, and requests served at once), counted per interval: the
+  // current one, since `since`, and the kRateIntervals before it (an interval without any
+  // event counts as empty).
+  static constexpr std::size_t kRateIntervals = 4;
+  struct Counts {
+    std::size_t arrived = 0;
+    std::size_t departed = 0;
+  };
+  struct Window {
+    std::array<Counts, kRateIntervals> past{};  // [0]: the last whole interval
+    Counts current;
+    std::optional<TimePoint> since;
+  };
+  // The counts as they stand at `now`: the current interval closed if it ended.
+  Window At(TimePoint now) const;
+  void Roll(TimePoint now) { window_ = At(now); }
+  // The longest wait a standing queue admits an arrival to: `standing_wait` when arrivals
+  // came at twice the rate served or more over the window, longer when they outpaced it by
+  // less (standing_wait / (r - 1) at r times the rate), none (only the deadline) when they did
+  // not outpace it. See the header comment.
+  std::optional<Duration> AllowedWait(const Window& w) const;
+  Window window_;
 };
 
 }  // namespace onboardd::db

@@ -52,11 +52,25 @@ TEST(AdmissionGate, AQueueStandingAboveTargetForAnIntervalIsOverload) {
   EXPECT_TRUE(gate.overloaded());
 }
 
-// 100 departures over the first interval (500 ms), every one after 80 ms, the queue at 50:
-// the gate stands, serving 100 an interval, at kStart + 500 ms.
-void Stand(AdmissionGate& gate) {
-  for (int ms = 0; ms < 500; ms += 5) gate.Left(kStart + std::chrono::milliseconds(ms), 80ms, 50);
-  gate.Left(kStart + 500ms, 80ms, 50);
+// `n` arrivals at `now` that the gate counts without deciding on them (admitted by an earlier
+// queue, the queue short of its bound).
+void Arrive(AdmissionGate& gate, TimePoint now, int n = 1) {
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE(gate.Admit(now, 0, now + 5s, Admission::kAlreadyAdmitted));
+  }
+}
+
+// 100 departures over the first interval (500 ms), every one after 80 ms, the queue at 50,
+// and `arrivals_per_100` arrivals per 100 departures (by default twice as many: arrivals
+// outpace the queue): the gate stands, serving 100 an interval, at kStart + 500 ms.
+void Stand(AdmissionGate& gate, int arrivals_per_100 = 200) {
+  int arrived = 0;
+  for (int departed = 1, ms = 0; ms <= 500; ms += 5, ++departed) {
+    const TimePoint now = kStart + std::chrono::milliseconds(ms);
+    Arrive(gate, now, departed * arrivals_per_100 / 100 - arrived);
+    arrived = departed * arrivals_per_100 / 100;
+    gate.Left(now, 80ms, 50);
+  }
 }
 
 TEST(AdmissionGate, WhileItStandsOnlyArrivalsTheQueueServesInTimeAreAdmitted) {
@@ -71,32 +85,30 @@ TEST(AdmissionGate, WhileItStandsOnlyArrivalsTheQueueServesInTimeAreAdmitted) {
 }
 
 // WouldAdmit is Admit without the bookkeeping: the same answer at every moment, also when an
-// interval of departures ends between two calls, whether or not Admit was asked meanwhile.
+// interval of departures ends between two calls. (Admit then counts the arrival, which
+// WouldAdmit does not: a request refused on WouldAdmit's answer is counted by Refused.)
 TEST(AdmissionGate, WouldAdmitAnswersAsAdmitWould) {
-  AdmissionGate asked(Options());
-  AdmissionGate counting(Options());
-  Stand(asked);
-  Stand(counting);
-  ASSERT_TRUE(asked.overloaded());
+  AdmissionGate gate(Options());
+  Stand(gate);
+  ASSERT_TRUE(gate.overloaded());
   int refused = 0;
   int admitted = 0;
   for (int ms = 500; ms <= 2500; ms += 50) {
     const TimePoint now = kStart + std::chrono::milliseconds(ms);
     if (ms == 700) {
       // One more served, after a long wait: the state holds, the count moves.
-      asked.Left(now, 80ms, 50);
-      counting.Left(now, 80ms, 50);
+      gate.Left(now, 80ms, 50);
     }
     for (std::size_t waiting : {0, 1, 49, 99, 150}) {
-      const bool would = asked.WouldAdmit(now, waiting, now + 5s);
-      EXPECT_EQ(would, Admit(counting, now, waiting)) << ms << " ms, " << waiting << " waiting";
+      const bool would = gate.WouldAdmit(now, waiting, now + 5s);
+      EXPECT_EQ(would, Admit(gate, now, waiting)) << ms << " ms, " << waiting << " waiting";
       (would ? admitted : refused) += 1;
     }
   }
   EXPECT_GT(admitted, 0);
   EXPECT_GT(refused, 0);
   // A full queue is refused, whatever the state.
-  EXPECT_FALSE(asked.WouldAdmit(kStart + 600ms, 100, kStart + 10s));
+  EXPECT_FALSE(gate.WouldAdmit(kStart + 600ms, 100, kStart + 10s));
 }
 
 TEST(AdmissionGate, WhileItStandsNoArrivalIsAdmittedToWaitLongerThanTheStandingWait) {
@@ -123,11 +135,12 @@ TEST(AdmissionGate, AnArrivalAdmittedByAnEarlierQueueIsRefusedOnlyForLength) {
 
 TEST(AdmissionGate, AStandingQueueRefusesAtItsHeadWhoWaitedTwiceTheStandingWait) {
   AdmissionGate gate(Options());  // standing wait 1 s
-  EXPECT_FALSE(gate.RefusesAtHead(3s)) << "not standing: a backlog is served";
+  EXPECT_FALSE(gate.RefusesAtHead(kStart, 3s)) << "not standing: a backlog is served";
   Stand(gate);
   ASSERT_TRUE(gate.overloaded());
-  EXPECT_TRUE(gate.RefusesAtHead(2001ms));
-  EXPECT_FALSE(gate.RefusesAtHead(2s)) << "admitted to wait 1 s; served when the rate dipped";
+  EXPECT_TRUE(gate.RefusesAtHead(kStart + 500ms, 2001ms));
+  EXPECT_FALSE(gate.RefusesAtHead(kStart + 500ms, 2s))
+      << "admitted to wait 1 s; served when the rate dipped";
 }
 
 TEST(AdmissionGate, AStandingQueueNothingLeavesRefusesEveryArrival) {
@@ -270,7 +283,10 @@ TEST(AdmissionGate, RequestsServedAtOnceCountTowardsTheRate) {
   Stand(gate);  // 100 waiters served in the first 500 ms
   ASSERT_TRUE(gate.overloaded());
   gate.Refused(kStart + 505ms);
-  for (int i = 0; i < 100; ++i) gate.Left(kStart + 510ms + std::chrono::milliseconds(i), 80ms, 5);
+  for (int i = 0; i < 100; ++i) {
+    Arrive(gate, kStart + 510ms + std::chrono::milliseconds(i), 2);
+    gate.Left(kStart + 510ms + std::chrono::milliseconds(i), 80ms, 5);
+  }
   EXPECT_FALSE(Admit(gate, kStart + 650ms, 299, 60s)) << "300 at 100 per 500 ms: 1.5 s";
   for (int i = 0; i < 300; ++i) gate.ServedAtOnce(kStart + 700ms + std::chrono::milliseconds(i));
   EXPECT_TRUE(Admit(gate, kStart + 1000ms, 299, 60s)) << "300 at 400 per 500 ms: 375 ms";
@@ -287,7 +303,7 @@ TEST(AdmissionGate, AQueueEmptiedByRefusalsAtItsHeadStillStands) {
   Stand(gate);
   ASSERT_TRUE(gate.overloaded());
   for (std::size_t left = 50; left-- > 0;) {
-    ASSERT_TRUE(gate.RefusesAtHead(2500ms));
+    ASSERT_TRUE(gate.RefusesAtHead(kStart + 510ms, 2500ms));
     gate.Left(kStart + 510ms, 2500ms, left, /*served=*/false);
   }
   EXPECT_TRUE(gate.overloaded());
@@ -333,6 +349,61 @@ TEST(AdmissionGate, OnlyServedWaitersCountTowardsTheRateItDrainsAt) {
   }
   EXPECT_FALSE(Admit(gate, kStart + 950ms, 299, 60s)) << "300 at 100 per 500 ms: 1.5 s";
   EXPECT_TRUE(Admit(gate, kStart + 950ms, 150, 60s));
+}
+
+// A finite population (the wizard's users, each waiting for an answer before asking again)
+// on a machine slowed below their pace: the queue stands above target, but arrivals come no
+// faster than the queue is served. Refusing them would answer 503 to work done in time.
+TEST(AdmissionGate, AStandingQueueArrivalsDoNotOutpaceIsRefusedOnlyByTheDeadline) {
+  AdmissionOptions options = Options();  // standing wait 1 s, 100 served per 500 ms
+  options.max_waiters = 1000;
+  AdmissionGate gate(options);
+  Stand(gate, /*arrivals_per_100=*/100);
+  ASSERT_TRUE(gate.overloaded());
+  const TimePoint now = kStart + 500ms;
+  EXPECT_TRUE(gate.WouldAdmit(now, 599, now + 5s)) << "600 ahead: 3 s, within the deadline";
+  EXPECT_FALSE(gate.WouldAdmit(now, 599, now + 2s)) << "past its deadline";
+  EXPECT_FALSE(gate.RefusesAtHead(now, 4s)) << "served late, but served";
+}
+
+// Arrivals 1.25 times as fast as the queue is served: its wait grows by a quarter of a second
+// each second. The gate admits up to standing_wait / 0.25, 4 s, and refuses at the head only
+// past twice that.
+TEST(AdmissionGate, ArrivalsALittleFasterThanServedAreAdmittedToWaitLonger) {
+  AdmissionOptions options = Options();  // standing wait 1 s, 100 served per 500 ms
+  options.max_waiters = 1000;
+  AdmissionGate gate(options);
+  Stand(gate, /*arrivals_per_100=*/125);
+  ASSERT_TRUE(gate.overloaded());
+  const TimePoint now = kStart + 500ms;
+  EXPECT_TRUE(gate.WouldAdmit(now, 699, now + 60s)) << "3.5 s";
+  EXPECT_FALSE(gate.WouldAdmit(now, 899, now + 60s)) << "4.5 s";
+  EXPECT_FALSE(gate.RefusesAtHead(now, 7900ms));
+  EXPECT_TRUE(gate.RefusesAtHead(now, 8100ms));
+}
+
+// A machine that pauses (a stopped database, a starved core) serves in bursts: an interval may
+// hold a handful of departures between two that hold hundreds. The drain is estimated at the
+// rate over the last intervals, pauses included, not at the last interval's alone.
+TEST(AdmissionGate, ThePaceOfAPausingMachineIsItsAverage) {
+  AdmissionOptions options = Options();  // interval 500 ms, standing wait 1 s
+  options.max_waiters = 1000;
+  AdmissionGate gate(options);
+  for (int ms = 0; ms < 2000; ms += 5) {  // 100 served per interval, as many arrive
+    const TimePoint now = kStart + std::chrono::milliseconds(ms);
+    Arrive(gate, now);
+    gate.Left(now, 80ms, 150);
+  }
+  ASSERT_TRUE(gate.overloaded());
+  for (int ms = 2000; ms < 2500; ms += 100) {  // paused: 5 served, 5 arrive
+    const TimePoint now = kStart + std::chrono::milliseconds(ms);
+    Arrive(gate, now);
+    gate.Left(now, 600ms, 150);
+  }
+  const TimePoint now = kStart + 2500ms;
+  // The last interval alone: 151 at 5 per 500 ms, 15 s. The last four: 76 per 500 ms, 1 s.
+  EXPECT_TRUE(gate.WouldAdmit(now, 150, now + 5s));
+  EXPECT_FALSE(gate.WouldAdmit(now, 150, now + 900ms)) << "still past a deadline it would miss";
 }
 
 }  // namespace

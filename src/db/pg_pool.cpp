@@ -274,7 +274,7 @@ void Pool::Release(Slot* slot) {
     PoolWaiting().Add(-1);
     const auto now = core::SteadyClock::now();
     const auto sojourn = now - waiter->queued;
-    if (admission_.RefusesAtHead(sojourn)) {
+    if (admission_.RefusesAtHead(now, sojourn)) {
       GateLeft(now, sojourn, /*served=*/false);
       PoolStaleRefusals().Add();
       waiter->timer.cancel();  // wakes without a connection: 503
