@@ -100,8 +100,8 @@ class AdmissionGate {
   // A waiter reaches the head of the queue (a connection is free for it) at `now` after
   // waiting `sojourn`. True: refuse it instead (then Left with served = false) — the queue
   // stands and it waited longer than twice the wait the gate admits arrivals to (see
-  // WouldAdmit). Arrivals admitted while it stands expect no more than that, at the last
-  // interval's rate: the margin is for a dip of that rate, which would otherwise send what the
+  // WouldAdmit). Arrivals admitted while it stands expect no more than that, at the rate
+  // estimated then: the margin is for a dip of that rate, which would otherwise send what the
   // gate admitted to the head just stale, a 503 after the wait (at 10x the step route's
   // capacity, with the margin at 1x, about 1 % of the 503s came after 0.5–2 s). The others
   // (admitted before it stood) would be served seconds late, and every one of them served late
