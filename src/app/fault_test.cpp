@@ -345,3 +345,68 @@ TEST(Sigterm, UnderWizardLoadFailsNoRequestAndLosesNoWrite) {
 
   onboardd::testing::ExpectLoadStored(load, prefix);
 }
+
+// SPEC §9's concurrency row: below capacity no request is shed, even when the machine pauses
+// for longer than a connection wait. A finite crowd walks the wizard (each user waits for an
+// answer before the next click: it never asks faster than it is served) against a slow
+// database (every chunk 40 ms through the proxy: the queue of each I/O thread's two
+// connections waits above DB_QUEUE_TARGET_MS's default) that also stops for 1 s of every
+// 2.2 s, connections open (a paused machine). The queue stands by CoDel's test — the test
+// checks that it did, so that admission control was put to the question — yet nothing is
+// refused: every answer 200, every acknowledged write in the database. With the gate's cap at
+// DB_QUEUE_STANDING_WAIT_MS whatever the arrivals, most of these users got a 503.
+// DISABLED: it fails on the current gate (issue 14): in 4 of 6 runs on 2026-12-06 (39 to 74
+// answers 503, some at once by Admit, some after ~1.7 s by RefusesAtHead). Likely cause: the
+// arrival and departure counts span five intervals, and the crowd's start (32 users queued at once)
+// stays in them as "arrivals outpacing departures" for ~5 s, capping the wait although the
+// crowd no longer grows. Run it with --gtest_also_run_disabled_tests; enable it with the
+// gate's fix (see the issue's note).
+TEST(Pauses, DISABLED_BelowCapacityShedNothing) {
+  const std::string database_url = onboardd::testing::RequireEnv("DATABASE_URL");
+  const PgAddress pg = ParsePg(database_url);
+  ASSERT_NE(pg.port, 0) << "DATABASE_URL must be host:port (TCP): " << database_url;
+  FaultProxy proxy(pg.host, pg.port);
+  ServeProcess serve(ONBOARDD_BIN,
+                     {"DATABASE_URL=" + pg.Through(database_url, proxy.port()),
+                      "DB_CONNECTIONS_PER_THREAD=2", "AUTH_DEV_SECRET=" + kDevSecret,
+                      "AUTH_JWKS_URL=", "EDGE_CONFIG=", "REDIS_URL=", "ACCESS_LOG=false"},
+                     "pauses");
+  const std::string prefix = "pause-" + onboardd::core::NewRequestId().substr(0, 8) + "-";
+  proxy.Delay(40ms);
+  onboardd::testing::WalkLoad load(serve.port(), kDevSecret, prefix, 32, 20s);
+  for (int pause = 0; pause < 4; ++pause) {
+    std::this_thread::sleep_for(1200ms);
+    proxy.Stall();
+    std::this_thread::sleep_for(1000ms);
+    proxy.Delay(40ms);
+  }
+  std::this_thread::sleep_for(1200ms);
+  proxy.Pass();
+  load.Stop();
+
+  // A counter appears in /metrics once it was first counted: absent, it is 0.
+  const std::string metrics = serve.Call("GET", "/metrics").body;
+  const auto metric = [&](const std::string& name) {
+    const auto at = metrics.find("\n" + name + " ");
+    return at == std::string::npos ? 0.0 : std::stod(metrics.substr(at + name.size() + 2));
+  };
+  EXPECT_GE(metric("onboardd_db_pool_standing_episodes_total"), 1)
+      << "the queue never stood: the load did not put admission control to the question";
+  EXPECT_EQ(metric("onboardd_db_pool_unavailable_total"), 0);
+  int failed = 0;
+  for (const auto& a : load.answers()) {
+    if (a.status == 200) continue;
+    if (++failed <= 5) {
+      ADD_FAILURE()
+          << "stage " << a.stage << " answered " << a.status << " after "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(a.answered - a.sent).count()
+          << " ms: " << a.body;
+    }
+  }
+  EXPECT_EQ(failed, 0) << "of " << load.answers().size() << " answers";
+  EXPECT_GT(load.ok(), 100) << "the load did reach the server";
+  RecordProperty("answers", static_cast<int>(load.answers().size()));
+  RecordProperty("standing_episodes",
+                 static_cast<int>(metric("onboardd_db_pool_standing_episodes_total")));
+  onboardd::testing::ExpectLoadStored(load, prefix);
+}
