@@ -353,8 +353,7 @@ TEST(Sigterm, UnderWizardLoadFailsNoRequestAndLosesNoWrite) {
 // connections waits above DB_QUEUE_TARGET_MS's default) that also stops for 1 s of every
 // 2.2 s, connections open (a paused machine). The queue stands by CoDel's test — the test
 // checks that it did, so that admission control was put to the question — yet nothing is
-// refused: every answer 200, every acknowledged write in the database. With the gate's cap at
-// DB_QUEUE_STANDING_WAIT_MS whatever the arrivals, most of these users got a 503.
+// refused: every answer 200, every acknowledged write in the database.
 // DISABLED: it fails on the current gate (issue 14): in 4 of 6 runs on 2026-12-06 (39 to 74
 // answers 503, some at once by Admit, some after ~1.7 s by RefusesAtHead). Likely cause: the
 // arrival and departure counts span five intervals, and the crowd's start (32 users queued at once)
