@@ -2,6 +2,7 @@
 #include "db/admission.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace onboardd::db {
@@ -28,18 +29,29 @@ AdmissionGate::Window AdmissionGate::At(TimePoint now) const {
 }
 
 std::optional<AdmissionGate::Duration> AdmissionGate::AllowedWait(const Window& w) const {
-  std::size_t arrived = w.current.arrived;
-  std::size_t departed = w.current.departed;
+  // Over the last whole interval and the current one, then over every interval counted: the
+  // smaller excess of arrivals over departures, beyond chance, sets the cap (see the header
+  // comment).
+  Counts recent = w.current;
+  recent.arrived += w.past[0].arrived;
+  recent.departed += w.past[0].departed;
+  Counts all = w.current;
   for (const Counts& c : w.past) {
-    arrived += c.arrived;
-    departed += c.departed;
+    all.arrived += c.arrived;
+    all.departed += c.departed;
   }
-  if (arrived <= departed) return std::nullopt;
-  // standing_wait / (r - 1), r = arrived / departed.
-  const Duration allowed = std::chrono::duration_cast<Duration>(options_.standing_wait) *
-                           static_cast<std::int64_t>(departed) /
-                           static_cast<std::int64_t>(arrived - departed);
-  return std::max(allowed, Duration(options_.standing_wait));
+  std::optional<Duration> allowed;
+  for (const Counts& c : {recent, all}) {
+    const double excess = static_cast<double>(c.arrived) - static_cast<double>(c.departed) -
+                          kChance * std::sqrt(static_cast<double>(c.arrived + c.departed));
+    if (excess <= 0) return std::nullopt;
+    // standing_wait / (r - 1), r = arrived / departed.
+    const auto cap = std::chrono::duration_cast<Duration>(
+        std::chrono::duration<double>(options_.standing_wait) *
+        (static_cast<double>(c.departed) / excess));
+    allowed = std::max({allowed.value_or(cap), cap, Duration(options_.standing_wait)});
+  }
+  return allowed;
 }
 
 bool AdmissionGate::RefusalsStopped(TimePoint now) const {

@@ -147,6 +147,9 @@ class AdmissionGate {
   // current one, since `since`, and the kRateIntervals before it (an interval without any
   // event counts as empty).
   static constexpr std::size_t kRateIntervals = 4;
+  // How many standard deviations of chance an excess of arrivals over departures must exceed
+  // to count (both counted as random: the variance of their difference is about their sum).
+  static constexpr double kChance = 3;
   struct Counts {
     std::size_t arrived = 0;
     std::size_t departed = 0;
