@@ -46,9 +46,9 @@ std::optional<AdmissionGate::Duration> AdmissionGate::AllowedWait(const Window& 
                           kChance * std::sqrt(static_cast<double>(c.arrived + c.departed));
     if (excess <= 0) return std::nullopt;
     // standing_wait / (r - 1), r = arrived / departed.
-    const auto cap = std::chrono::duration_cast<Duration>(
-        std::chrono::duration<double>(options_.standing_wait) *
-        (static_cast<double>(c.departed) / excess));
+    const auto cap =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(options_.standing_wait) *
+                                             (static_cast<double>(c.departed) / excess));
     allowed = std::max({allowed.value_or(cap), cap, Duration(options_.standing_wait)});
   }
   return allowed;
