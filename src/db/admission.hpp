@@ -12,18 +12,24 @@
 // admitting all that can finish by their deadline would let the wait grow to the deadline (every
 // answer slow, at 5 s); capping it answers the excess with a fast 503 and keeps the admitted
 // requests' latency bounded, whatever the offered load. How far arrivals outpace it sets the cap:
-// at r times the rate served (arrivals and departures over the last kRateIntervals intervals), the
-// queue's wait grows by r - 1 seconds a second, and the cap is `standing_wait` / (r - 1), at least
-// `standing_wait` — the wait that builds behind an admitted request while it waits is at most
-// `standing_wait`. At 10x or 2x: `standing_wait`. At 1.25x: four times it. Arrivals no faster
-// than departures: no cap but the deadline. That is a finite population on a slowed machine
-// (the wizard's users, each waiting for an answer before asking again; 64 tabs re-saving a
-// step): its queue stands above target yet stops growing by itself, and a cap answered 503
-// to work done in time (with the cap at `standing_wait` alone, the wizard scenario with
-// PostgreSQL stopped 1 s of every 1.8 s lost 26–47 % of its users). For the same reason a
-// waiter that reaches the head of a standing queue after more than twice the cap is refused
-// there rather than served (RefusesAtHead): it was let in before the queue stood, by an
-// earlier queue, or the rate fell.
+// at r times the rate served, the queue's wait grows by r - 1 seconds a second, and the cap is
+// `standing_wait` / (r - 1), at least `standing_wait` — the wait that builds behind an admitted
+// request while it waits is at most `standing_wait`. At 10x or 3x: `standing_wait`. At 1.25x:
+// about four times it. Arrivals no faster than departures: no cap but the deadline. That is a
+// finite population on a slowed machine (the wizard's users, each waiting for an answer
+// before asking again; 64 tabs re-saving a step): its queue stands above target yet stops
+// growing by itself, and a cap answered 503 to work done in time (with the cap at
+// `standing_wait` alone, the wizard scenario with PostgreSQL stopped 1 s of every 1.8 s lost
+// 26–47 % of its users). Such a crowd outpaces its queue only by its own start, or by chance,
+// so r is counted twice: over the last whole interval and the current one, where a crowd that
+// queued at once balances an interval later, and over the last kRateIntervals and the current
+// one, where arrivals below a pausing machine's average pace balance across its pauses. The
+// window where they outpace it less sets the cap, their excess taken less three standard
+// deviations of chance (a crowd split between two I/O threads brought one pool 10 arrivals
+// for 6 served in a second the slow database paused). A flood shows in both, far beyond
+// chance. For the same reason a waiter that reaches the head of a standing queue after more
+// than twice the cap is refused there rather than served (RefusesAtHead): it was let in
+// before the queue stood, by an earlier queue, or the rate fell.
 #pragma once
 
 #include <array>
@@ -163,9 +169,10 @@ class AdmissionGate {
   Window At(TimePoint now) const;
   void Roll(TimePoint now) { window_ = At(now); }
   // The longest wait a standing queue admits an arrival to: `standing_wait` when arrivals
-  // came at twice the rate served or more over the window, longer when they outpaced it by
-  // less (standing_wait / (r - 1) at r times the rate), none (only the deadline) when they did
-  // not outpace it. See the header comment.
+  // came at twice the rate served or more, longer when they outpaced it by less
+  // (standing_wait / (r - 1) at r times the rate, the excess less kChance deviations), none
+  // (only the deadline) when over either window they did not outpace it beyond chance. See
+  // the header comment.
   std::optional<Duration> AllowedWait(const Window& w) const;
   Window window_;
 };
