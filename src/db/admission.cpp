@@ -30,7 +30,7 @@ AdmissionGate::Window AdmissionGate::At(TimePoint now) const {
 
 std::optional<AdmissionGate::Duration> AdmissionGate::AllowedWait(const Window& w) const {
   // Over the last whole interval and the current one, then over every interval counted: the
-  // smaller excess of arrivals over departures, beyond chance, sets the cap (see the header
+  // span where arrivals outpace departures less, beyond chance, sets the cap (see the header
   // comment).
   Counts recent = w.current;
   recent.arrived += w.past[0].arrived;
@@ -46,10 +46,13 @@ std::optional<AdmissionGate::Duration> AdmissionGate::AllowedWait(const Window& 
                           kChance * std::sqrt(static_cast<double>(c.arrived + c.departed));
     if (excess <= 0) return std::nullopt;
     // standing_wait / (r - 1), r = arrived / departed.
-    const auto cap =
-        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(options_.standing_wait) *
-                                             (static_cast<double>(c.departed) / excess));
-    allowed = std::max({allowed.value_or(cap), cap, Duration(options_.standing_wait)});
+    const std::chrono::duration<double> cap =
+        std::chrono::duration<double>(options_.standing_wait) *
+        (static_cast<double>(c.departed) / excess);
+    // An excess a hair beyond chance: a cap no deadline reaches (and no overflow below).
+    if (cap > std::chrono::hours(1)) return std::nullopt;
+    const auto capped = std::chrono::duration_cast<Duration>(cap);
+    allowed = std::max({allowed.value_or(capped), capped, Duration(options_.standing_wait)});
   }
   return allowed;
 }
