@@ -15,20 +15,20 @@
 // at r times the rate served, the queue's wait grows by r - 1 seconds a second, and the cap is
 // `standing_wait` / (r - 1), at least `standing_wait` — the wait that builds behind an admitted
 // request while it waits is at most `standing_wait`. At 10x or 3x: `standing_wait`. At 1.25x:
-// about four times it. Arrivals no faster than departures: no cap but the deadline. That is a
-// finite population on a slowed machine (the wizard's users, each waiting for an answer
-// before asking again; 64 tabs re-saving a step): its queue stands above target yet stops
-// growing by itself, and a cap answered 503 to work done in time (with the cap at
-// `standing_wait` alone, the wizard scenario with PostgreSQL stopped 1 s of every 1.8 s lost
-// 26–47 % of its users). Such a crowd outpaces its queue only by its own start, or by chance,
-// so r is counted twice: over the last whole interval and the current one, where a crowd that
-// queued at once balances an interval later, and over the last kRateIntervals and the current
-// one, where arrivals below a pausing machine's average pace balance across its pauses. The
-// window where they outpace it less sets the cap, their excess taken less three standard
-// deviations of chance (a crowd split between two I/O threads brought one pool 10 arrivals
-// for 6 served in a second the slow database paused). A flood shows in both, far beyond
-// chance. For the same reason a waiter that reaches the head of a standing queue after more
-// than twice the cap is refused there rather than served (RefusesAtHead): it was let in
+// four times it and more (chance's share, below). Arrivals no faster than departures: no cap
+// but the deadline. That is a finite population on a slowed machine (the wizard's users, each
+// waiting for an answer before asking again; 64 tabs re-saving a step): its queue stands above
+// target yet stops growing by itself, and a cap answered 503 to work done in time (with the
+// cap at `standing_wait` alone, the wizard scenario with PostgreSQL stopped 1 s of every 1.8 s
+// lost 26–47 % of its users). Such a crowd outpaces its queue only by its own start, or by
+// chance, so r is counted twice: over the last whole interval and the current one, where a
+// crowd that queued at once balances an interval later, and over the last kRateIntervals and
+// the current one, where arrivals below a pausing machine's average pace balance across its
+// pauses. The window where they outpace it less sets the cap, their excess taken less three
+// standard deviations of chance (a crowd split between two I/O threads brought one pool 10
+// arrivals for 6 served in a second the slow database paused). A flood shows in both, far
+// beyond chance. For the same reason a waiter that reaches the head of a standing queue after
+// more than twice the cap is refused there rather than served (RefusesAtHead): it was let in
 // before the queue stood, by an earlier queue, or the rate fell.
 #pragma once
 
@@ -169,7 +169,7 @@ class AdmissionGate {
   Window At(TimePoint now) const;
   void Roll(TimePoint now) { window_ = At(now); }
   // The longest wait a standing queue admits an arrival to: `standing_wait` when arrivals
-  // came at twice the rate served or more, longer when they outpaced it by less
+  // came at three times the rate served or more, longer when they outpaced it by less
   // (standing_wait / (r - 1) at r times the rate, the excess less kChance deviations), none
   // (only the deadline) when over either window they did not outpace it beyond chance. See
   // the header comment.
