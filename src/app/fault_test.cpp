@@ -387,7 +387,10 @@ TEST(Pauses, BelowCapacityShedNothing) {
   };
   EXPECT_GE(metric("onboardd_db_pool_standing_episodes_total"), 1)
       << "the queue never stood: the load did not put admission control to the question";
-  EXPECT_EQ(metric("onboardd_db_pool_unavailable_total"), 0);
+  EXPECT_EQ(metric("onboardd_db_pool_unavailable_total"), 0)
+      << "refused on arrival: " << metric("onboardd_db_pool_shed_total")
+      << ", at the head of a standing queue: " << metric("onboardd_db_pool_stale_total")
+      << ", the rest when their deadline passed";
   int failed = 0;
   const auto answers = load.answers();
   auto started = onboardd::testing::WalkLoad::Clock::time_point::max();

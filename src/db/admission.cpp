@@ -35,10 +35,10 @@ std::optional<AdmissionGate::Duration> AdmissionGate::AllowedWait(const Window& 
   Counts recent = w.current;
   recent.arrived += w.past[0].arrived;
   recent.departed += w.past[0].departed;
-  Counts all = w.current;
-  for (const Counts& c : w.past) {
-    all.arrived += c.arrived;
-    all.departed += c.departed;
+  Counts all = recent;
+  for (std::size_t i = 1; i < kRateIntervals; ++i) {
+    all.arrived += w.past[i].arrived;
+    all.departed += w.past[i].departed;
   }
   std::optional<Duration> allowed;
   for (const Counts& c : {recent, all}) {
@@ -51,8 +51,8 @@ std::optional<AdmissionGate::Duration> AdmissionGate::AllowedWait(const Window& 
         (static_cast<double>(c.departed) / excess);
     // An excess a hair beyond chance: a cap no deadline reaches (and no overflow below).
     if (cap > std::chrono::hours(1)) return std::nullopt;
-    const auto capped = std::chrono::duration_cast<Duration>(cap);
-    allowed = std::max({allowed.value_or(capped), capped, Duration(options_.standing_wait)});
+    allowed = std::max(allowed.value_or(options_.standing_wait),
+                       std::chrono::duration_cast<Duration>(cap));
   }
   return allowed;
 }
