@@ -134,7 +134,7 @@ Reply CompleteRoute(Dependencies deps, Request request) {
   const catalog::Flow& flow = snapshot->default_flow();
   auto pool = deps.pools->For(request.worker);
   if (!pool) co_return pool.error();
-  const db::TenantContext context = ContextOf(request).tenant;
+  db::TenantContext context = ContextOf(request).tenant;
 
   // The wizard sends its whole form at the end: then the body alone is the completion and
   // the draft is not read (one round trip). Otherwise the draft fills what is missing (or,
@@ -151,6 +151,9 @@ Reply CompleteRoute(Dependencies deps, Request request) {
     }
     merged = MergeCompletion(flow, draft->form_data, data);
     if (!merged) co_return merged.error();
+    // The request met the pool's gate once (the draft's read): refused on arrival now, its
+    // 503 would come after that read's wait (admission.hpp's Admission).
+    context.admission = db::Admission::kAlreadyAdmitted;
   }
   const http::Principal& me = *request.principal;
   CompletionPlan plan;

@@ -319,13 +319,16 @@ Reply SaveProgressRoute(Dependencies deps, Request request) {
   if (!write) co_return write.error();
   auto pool = deps.pools->For(request.worker);
   if (!pool) co_return pool.error();
-  const db::TenantContext context = ContextOf(request).tenant;
+  db::TenantContext context = ContextOf(request).tenant;
   std::string actual_flow;
   auto saved = co_await SaveProgress(**pool, context, *write, &actual_flow);
   if (!saved && !actual_flow.empty() && snapshot->FindFlow(actual_flow)) {
     flow = snapshot->FindFlow(actual_flow);
     write = Judge(*flow, *progress, *if_match, check);
     if (!write) co_return write.error();
+    // The request met the pool's gate once: not refused on arrival a second time, after the
+    // first write's wait (admission.hpp's Admission).
+    context.admission = db::Admission::kAlreadyAdmitted;
     saved = co_await SaveProgress(**pool, context, *write, nullptr);
   }
   if (!saved) co_return saved.error();
